@@ -1,7 +1,8 @@
 // buildApp assembles the Fastify application; it does not listen (server.ts does), so tests
 // call buildApp and inject requests.
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
@@ -49,13 +50,7 @@ export interface BuildAppOptions {
   clock?: Clock;
 }
 
-export type App = FastifyInstance<
-  import('node:http').Server,
-  import('node:http').IncomingMessage,
-  import('node:http').ServerResponse,
-  import('fastify').FastifyBaseLogger,
-  TypeBoxTypeProvider
->;
+export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 export async function buildApp(options: BuildAppOptions): Promise<App> {
   const { config, database } = options;
@@ -76,7 +71,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   app.decorateRequest('actor', null);
   app.decorateRequest('unlimited', false);
   app.decorateRequest('tokenRateLimit', null);
-  app.decorateRequest('ctx', function (this: import('fastify').FastifyRequest): CallContext {
+  app.decorateRequest('ctx', function (this: FastifyRequest): CallContext {
     return { actor: this.actor, ip: this.ip, requestId: this.id, now: clock() };
   });
 

@@ -1,5 +1,5 @@
 // Schemas shared by many routes. Each module keeps its own in <feature>.schema.ts.
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 
 export const ErrorResponse = Type.Object(
   {
@@ -25,3 +25,5 @@ export const Paging = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
 };
+
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);

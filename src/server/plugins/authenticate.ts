@@ -1,10 +1,10 @@
 // Resolves the caller from a session cookie or an API token (Authorization: Bearer …).
 // Anonymous callers get actor = null; routes decide through the policy module what that allows.
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
 import { actorFromApiToken, actorFromSession, sessionCookie } from '../modules/auth/auth.service.ts';
 
-export async function authenticate(this: import('fastify').FastifyInstance, request: FastifyRequest, _reply: FastifyReply) {
+export async function authenticate(this: FastifyInstance, request: FastifyRequest, _reply: FastifyReply) {
   const { database, clock, config } = this.deps;
   const header = request.headers.authorization;
   if (header) {

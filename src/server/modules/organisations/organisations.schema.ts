@@ -1,10 +1,9 @@
 import { Type } from 'typebox';
-import { Paging, Timestamp, Uuid } from '../../lib/schemas.ts';
+import { Nullable, Paging, Timestamp, Uuid } from '../../lib/schemas.ts';
 import { organisationKinds } from './organisation-types.ts';
 
 const Code = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'Stable code, letters, digits, - and _' });
 const Name = Type.String({ minLength: 1, maxLength: 100 });
-const Nullable = <T extends import('typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const OrganisationView = Type.Object({
   id: Uuid,

@@ -1,0 +1,86 @@
+// Shared pieces of the benchmark harness: what a section is, the figures it reports, the
+// machine it ran on, and throw-away databases to run against.
+import { execSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { sql } from 'drizzle-orm';
+import { migrate, openDatabase, type Database } from '../src/server/db/client.ts';
+
+export interface Target {
+  /** `min`: the figure must be at least `value`; `max`: at most. */
+  kind: 'min' | 'max';
+  value: number;
+}
+
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  target?: Target;
+  note?: string;
+}
+
+/** A named group of measurements; each lives in its own `bench/<name>.bench.ts` file. */
+export interface BenchSection {
+  name: string;
+  description: string;
+  run(log: (line: string) => void): Promise<Figure[]>;
+}
+
+export function met(figure: Figure): boolean | null {
+  if (!figure.target) return null;
+  return figure.target.kind === 'min' ? figure.value >= figure.target.value : figure.value <= figure.target.value;
+}
+
+export function machineInfo() {
+  const git = (args: string) => {
+    try {
+      return execSync(`git ${args}`, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    } catch {
+      return null;
+    }
+  };
+  return {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.availableParallelism(),
+    memoryGb: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    date: new Date().toISOString(),
+    commit: git('rev-parse --short HEAD'),
+    dirty: (git('status --porcelain') ?? '') !== '',
+  };
+}
+
+/** Times an async step in milliseconds. */
+export async function timed<T>(step: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  const value = await step();
+  return { value, ms: Math.round(performance.now() - started) };
+}
+
+/** A fresh, migrated in-memory PGlite database. */
+export async function freshPglite(): Promise<Database> {
+  const database = await openDatabase({});
+  await migrate(database);
+  return database;
+}
+
+/** A fresh, migrated database on the PostgreSQL server at `url`; dropped by `drop()`. */
+export async function freshPostgres(url: string): Promise<{ database: Database; drop(): Promise<void> }> {
+  const name = `gz_bench_${randomBytes(5).toString('hex')}`;
+  const admin = await openDatabase({ databaseUrl: url, poolSize: 1 });
+  await admin.db.execute(sql.raw(`create database "${name}"`));
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  const database = await openDatabase({ databaseUrl: target.toString() });
+  await migrate(database);
+  return {
+    database,
+    drop: async () => {
+      await database.close();
+      await admin.db.execute(sql.raw(`drop database if exists "${name}" with (force)`));
+      await admin.close();
+    },
+  };
+}

@@ -21,6 +21,8 @@ export interface Config {
   publicRateLimitPerMinute: number;
   /** The app trusts X-Forwarded-For from a proxy in front of it. */
   trustProxy: boolean;
+  /** Seed the demo city into an empty database at start (default: only on the embedded database). */
+  seedDemoWhenEmpty: boolean;
 }
 
 export class ConfigError extends Error {
@@ -90,6 +92,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     secureCookies: flag(env, 'SECURE_COOKIES', nodeEnv === 'production'),
     publicRateLimitPerMinute: integer(env, 'PUBLIC_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     trustProxy: flag(env, 'TRUST_PROXY', false),
+    seedDemoWhenEmpty: flag(env, 'GONGZHI_DEMO_SEED', !databaseUrl(env) && nodeEnv !== 'production'),
     ...overrides,
   };
   if (config.nodeEnv === 'production' && !config.databaseUrl && !config.allowEmbeddedInProduction) {

@@ -15,15 +15,15 @@ async function seedInto(engine: string, scale: Scale, open: () => Promise<{ data
     const { value: result, ms } = await timed(() => seedCity({ db: opened.database.db, scale }));
     log(`${engine} ${scale}: ${result.territories} territories, ${result.organisations} organisations, ${result.accounts} accounts in ${ms} ms`);
     return [
-      { name: `${engine}: create + migrate`, value: migrateMs, unit: 'ms' },
+      { name: `${engine} ${scale}: create + migrate`, value: migrateMs, unit: 'ms' },
       {
-        name: `${engine}: seed ${scale}`,
+        name: `${engine} ${scale}: seed`,
         value: ms,
         unit: 'ms',
         target: { kind: 'max', value: targets[scale] },
         note: `${result.territories} territories, ${result.organisations} organisations`,
       },
-      { name: `${engine}: seed ${scale} rate`, value: Math.round((result.territories / ms) * 1000), unit: 'territories/s' },
+      { name: `${engine} ${scale}: seed rate`, value: Math.round((result.territories / ms) * 1000), unit: 'territories/s' },
     ];
   } finally {
     await opened.drop();

@@ -79,9 +79,10 @@ export async function insertDemoAccounts(db: Executor, list: DemoAccount[] = dem
   const taken = new Set(existing.flatMap((r) => [r.username, r.phone]));
   const todo = list.filter((a) => !taken.has(a.username) && !(a.phone && taken.has(a.phone)));
   if (todo.length === 0) return 0;
-  // scrypt is deliberately slow; hashing in parallel uses libuv's thread pool.
-  const hashes = await Promise.all(todo.map(() => hashPassword(demoPassword)));
-  for (const [i, a] of todo.entries()) {
+  // scrypt is deliberately slow (~0.2 s); the demo accounts share one published password, so
+  // one hash serves them all and the seed stays quick.
+  const passwordHash = await hashPassword(demoPassword);
+  for (const a of todo) {
     const [place] = await db.select({ id: territories.id, path: territories.path }).from(territories).where(eq(territories.code, a.territoryCode));
     if (!place) throw new Error(`seed: territory ${a.territoryCode} for ${a.username} is missing`);
     let organisationId: string | null = null;
@@ -92,7 +93,7 @@ export async function insertDemoAccounts(db: Executor, list: DemoAccount[] = dem
     }
     const [row] = await db
       .insert(accounts)
-      .values({ username: a.username, phone: a.phone ?? null, displayName: a.displayName, passwordHash: hashes[i]! })
+      .values({ username: a.username, phone: a.phone ?? null, displayName: a.displayName, passwordHash })
       .returning({ id: accounts.id });
     await db.insert(roleGrants).values({ accountId: row!.id, role: a.role, territoryId: place.id, scopePath: place.path, organisationId }).onConflictDoNothing();
   }

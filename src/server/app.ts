@@ -21,6 +21,7 @@ import { accountRoutes } from './modules/accounts/accounts.routes.ts';
 import { territoryRoutes } from './modules/territories/territories.routes.ts';
 import { organisationRoutes } from './modules/organisations/organisations.routes.ts';
 import { auditRoutes } from './modules/events/audit.routes.ts';
+import { calendarRoutes } from './modules/calendar/calendar.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -154,6 +155,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(territoryRoutes, { prefix: '/api/v1/territories' });
   await app.register(organisationRoutes, { prefix: '/api/v1/organisations' });
   await app.register(auditRoutes, { prefix: '/api/v1/audit' });
+  await app.register(calendarRoutes, { prefix: '/api/v1/calendar' });
 
   await territoryIndex.refresh();
   return app;

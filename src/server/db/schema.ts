@@ -5,6 +5,8 @@ import { sql } from 'drizzle-orm';
 import {
   bigserial,
   boolean,
+  check,
+  date,
   doublePrecision,
   index,
   integer,
@@ -232,3 +234,20 @@ export const meta = pgTable('meta', {
   value: jsonb('value').notNull(),
   updatedAt: updatedAt(),
 });
+
+/**
+ * 工作日历: the days that differ from plain Mon–Fri — public holidays and make-up working days
+ * (调休上班) on weekends. Seeded from src/server/data/calendar; administrators correct it.
+ */
+export const calendarDays = pgTable(
+  'calendar_days',
+  {
+    date: date('date', { mode: 'string' }).primaryKey(),
+    /** holiday | workday (a make-up working day on a Saturday or Sunday) */
+    kind: text('kind').notNull(),
+    nameZh: text('name_zh').notNull(),
+    nameEn: text('name_en'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [check('calendar_days_kind_check', sql`${t.kind} in ('holiday', 'workday')`)],
+);

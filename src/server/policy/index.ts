@@ -29,6 +29,8 @@ export const permissions = {
   'account.read': ['admin', 'leader'],
   'account.manage': ['admin'],
   'audit.read': ['admin', 'leader'],
+  'calendar.read': staffRoles,
+  'calendar.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof permissions;
 

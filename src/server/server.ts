@@ -3,12 +3,16 @@
 import { buildApp, type App } from './app.ts';
 import type { Config } from './config.ts';
 import { migrate, openDatabase, type Database } from './db/client.ts';
+import { seedCalendar } from './modules/calendar/calendar.service.ts';
 import { isSeeded, seedCity } from './seed/seed.ts';
 import { progressBar } from './seed/progress.ts';
 
+/** Opens the configured database, applies migrations and loads the reference data every installation needs. */
 export async function openAndMigrate(config: Config): Promise<Database> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrate(database);
+  // China's public holidays for the shipped years (each year once; administrators edit them after).
+  await seedCalendar(database.db);
   return database;
 }
 

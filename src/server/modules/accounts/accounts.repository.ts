@@ -2,7 +2,7 @@
 import { and, desc, eq, exists, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { escapeLike, withinPaths } from '../../db/scope.ts';
-import { accounts, apiTokens, organisations, roleGrants, territories } from '../../db/schema.ts';
+import { accounts, apiTokens, organisations, roleGrants } from '../../db/schema.ts';
 import type { Grant, Role } from '../../policy/index.ts';
 
 export interface AccountFilter {
@@ -45,11 +45,6 @@ export async function grantsOf(db: Executor, accountIds: string[]): Promise<Map<
     map.set(r.accountId, list);
   }
   return map;
-}
-
-export async function findTerritoryByCode(db: Executor, code: string) {
-  const [row] = await db.select({ id: territories.id, path: territories.path }).from(territories).where(eq(territories.code, code));
-  return row;
 }
 
 export async function findOrganisationScope(db: Executor, id: string) {

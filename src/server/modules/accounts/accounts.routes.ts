@@ -5,7 +5,8 @@ import { AppError, notFound } from '../../errors.ts';
 import { errors, IdParams } from '../../lib/schemas.ts';
 import { pathCovers, requireActor, scopesFor } from '../../policy/index.ts';
 import { GrantView } from '../auth/auth.schema.ts';
-import { findTerritoryByCode, grantsOf, listAccounts, listTokens } from './accounts.repository.ts';
+import { findTerritoryByCode } from '../territories/territories.repository.ts';
+import { grantsOf, listAccounts, listTokens } from './accounts.repository.ts';
 import { AccountList, AccountView, CreateBody, GrantInput, GrantParams, ListQuery, NewToken, TokenBody, TokenParams, TokenView, UpdateBody } from './accounts.schema.ts';
 import {
   addGrant,

@@ -10,7 +10,8 @@ import { findAccountById, revokeSessionsOf, type AccountRow } from '../auth/auth
 import { createAccount, createApiToken, revokeApiToken } from '../auth/auth.service.ts';
 import { hashPassword, passwordProblem } from '../auth/password.ts';
 import { recordEvent } from '../events/events.service.ts';
-import { deleteGrant, findOrganisationScope, findTerritoryByCode, findToken, grantsOf, insertGrant, updateAccountRow } from './accounts.repository.ts';
+import { findTerritoryByCode } from '../territories/territories.repository.ts';
+import { deleteGrant, findOrganisationScope, findToken, grantsOf, insertGrant, updateAccountRow } from './accounts.repository.ts';
 
 export interface GrantInput {
   role: Role;

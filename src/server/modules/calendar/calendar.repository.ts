@@ -2,6 +2,7 @@
 // `calendar_version` (bumped by every change so each process reloads its in-memory calendar) and
 // `calendar_year:<year>` (a year's state: seeded from the shipped file, provisional or confirmed).
 import { and, asc, eq, gte, like, lte, sql } from 'drizzle-orm';
+import { bumpVersion, readVersion } from '../../db/versions.ts';
 import type { Executor } from '../../db/client.ts';
 import { escapeLike } from '../../db/scope.ts';
 import { calendarDays, meta } from '../../db/schema.ts';
@@ -55,21 +56,8 @@ export async function insertMissingCalendarDays(db: Executor, values: CalendarDa
   return rows.length;
 }
 
-export async function readCalendarVersion(db: Executor): Promise<number> {
-  const [row] = await db.select({ value: meta.value }).from(meta).where(eq(meta.key, versionKey));
-  return typeof row?.value === 'number' ? row.value : 0;
-}
-
-/** A counter rather than a timestamp: two changes in the same millisecond still differ. */
-export async function bumpCalendarVersion(db: Executor): Promise<void> {
-  await db
-    .insert(meta)
-    .values({ key: versionKey, value: 1 })
-    .onConflictDoUpdate({
-      target: meta.key,
-      set: { value: sql`to_jsonb(coalesce(("meta"."value" #>> '{}')::bigint, 0) + 1)`, updatedAt: sql`now()` },
-    });
-}
+export const readCalendarVersion = (db: Executor) => readVersion(db, versionKey);
+export const bumpCalendarVersion = (db: Executor) => bumpVersion(db, versionKey);
 
 export async function readCalendarYears(db: Executor): Promise<Map<number, CalendarYearState>> {
   const rows = await db

@@ -1,8 +1,7 @@
 // HTTP for organisations. Reads are for staff within their scope; changes for administrators.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { eq } from 'drizzle-orm';
 import { Type } from 'typebox';
-import { territories } from '../../db/schema.ts';
+import { findTerritoryByCode } from '../territories/territories.repository.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { errors, IdParams } from '../../lib/schemas.ts';
 import { authorize, pathCovers, requireActor, scopesFor } from '../../policy/index.ts';
@@ -23,7 +22,7 @@ export const organisationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const scopes = scopesFor(request.actor, 'organisation.read');
       if (scopes.length === 0) throw new AppError('forbidden');
       const lookup = async (code: string) => {
-        const [t] = await db.select({ id: territories.id, path: territories.path }).from(territories).where(eq(territories.code, code));
+        const t = await findTerritoryByCode(db, code);
         if (!t) throw notFound(`Territory ${code}`);
         if (!scopes.some((s) => pathCovers(s, t.path) || pathCovers(t.path, s))) throw new AppError('forbidden');
         return t;

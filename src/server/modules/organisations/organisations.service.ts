@@ -1,13 +1,12 @@
 // Government units, party organisations and social units. Each is attached to a territory, and
 // its territory path is what the policy checks: managing a unit needs 'organisation.manage' over
 // the territory it is (and, on a move, will be) attached to.
-import { eq } from 'drizzle-orm';
 import type { CallContext } from '../../context.ts';
 import type { Db, Executor } from '../../db/client.ts';
-import { territories } from '../../db/schema.ts';
 import { AppError, invalid, notFound } from '../../errors.ts';
 import { authorize } from '../../policy/index.ts';
 import { recordEvent } from '../events/events.service.ts';
+import { findTerritoryByCode } from '../territories/territories.repository.ts';
 import { partyParents, typesByKind, type OrganisationKind } from './organisation-types.ts';
 import {
   countActiveChildren,
@@ -19,7 +18,7 @@ import {
 } from './organisations.repository.ts';
 
 async function territoryByCode(db: Executor, code: string) {
-  const [row] = await db.select({ id: territories.id, path: territories.path }).from(territories).where(eq(territories.code, code));
+  const row = await findTerritoryByCode(db, code);
   if (!row) throw invalid('/territoryCode', `No territory has the code ${code}.`);
   return row;
 }

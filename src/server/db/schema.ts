@@ -251,3 +251,5 @@ export const calendarDays = pgTable(
   },
   (t) => [check('calendar_days_kind_check', sql`${t.kind} in ('holiday', 'workday')`)],
 );
+
+export * from './schema-appeals.ts';

@@ -31,6 +31,21 @@ export const permissions = {
   'audit.read': ['admin', 'leader'],
   'calendar.read': staffRoles,
   'calendar.manage': ['admin'],
+  /** Every case in a territory (handlers see their own unit's cases through membership instead). */
+  'appeal.read': ['leader', 'dispatcher', 'operator', 'community_worker', 'grid_worker', 'admin'],
+  /** Enter a case for someone else (hotline, mailbox, patrol, integrations). */
+  'appeal.intake': ['operator', 'grid_worker', 'community_worker', 'dispatcher', 'admin'],
+  'appeal.dispatch': ['dispatcher'],
+  /** Act for a handling unit: sign, reply, return, ask for more time, bring in co-handlers. */
+  'appeal.handle': ['handler', 'community_worker', 'grid_worker'],
+  'appeal.urge': ['leader', 'dispatcher', 'operator'],
+  'appeal.supervise': ['leader', 'dispatcher'],
+  'appeal.answer': ['operator'],
+  'appeal.follow_up': ['operator', 'dispatcher'],
+  'statistics.read': ['leader', 'dispatcher', 'admin', 'community_worker'],
+  'category.manage': ['admin'],
+  'routing.manage': ['admin'],
+  'notification.read': staffRoles,
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof permissions;
 

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { buildApp, type App } from '../../src/server/app.ts';
 import { loadConfig, type Config } from '../../src/server/config.ts';
+import { seedReferenceData } from '../../src/server/seed/reference.ts';
 import { migrate, openDatabase, type Database, type Db } from '../../src/server/db/client.ts';
 import { withDatabase } from './template.ts';
 
@@ -34,7 +35,10 @@ export async function freshDatabase(): Promise<{ database: Database; drop(): Pro
     const template = process.env.GZ_TEMPLATE_DB;
     await admin.db.execute(sql.raw(template ? `create database "${name}" template "${template}"` : `create database "${name}"`));
     const database = await openDatabase({ databaseUrl: withDatabase(url, name), poolSize: 10 });
-    if (!template) await migrate(database);
+    if (!template) {
+      await migrate(database);
+      await seedReferenceData(database.db);
+    }
     return {
       database,
       drop: async () => {
@@ -51,6 +55,7 @@ export async function freshDatabase(): Promise<{ database: Database; drop(): Pro
   }
   const database = await openDatabase({});
   await migrate(database);
+  await seedReferenceData(database.db);
   return { database, drop: () => database.close() };
 }
 

@@ -6,6 +6,7 @@ import type { Executor } from '../../src/server/db/client.ts';
 import { accounts, organisations, roleGrants, territories } from '../../src/server/db/schema.ts';
 import { hashPassword } from '../../src/server/modules/auth/password.ts';
 import type { Role } from '../../src/server/policy/index.ts';
+import { bumpTerritoryVersion } from '../../src/server/modules/territories/territory-index.ts';
 import type { App } from '../../src/server/app.ts';
 
 export type Box = [minLon: number, minLat: number, maxLon: number, maxLat: number];
@@ -65,6 +66,7 @@ export async function smallCity(db: Executor) {
   const g1 = await territory(db, { code: 'D1S1C1G1', parentCode: 'D1S1C1', level: 'grid', box: [113.9, 22.4, 114.05, 22.9] });
   const g2 = await territory(db, { code: 'D1S1C2G1', parentCode: 'D1S1C2', level: 'grid', box: [114.05, 22.4, 114.2, 22.9] });
   const g3 = await territory(db, { code: 'D2S1C1G1', parentCode: 'D2S1C1', level: 'grid', box: [114.2, 22.4, 114.5, 22.9] });
+  await bumpTerritoryVersion(db);
   return { city, d1, d2, s1, s2, c1, c2, c3, g1, g2, g3 };
 }
 

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
+import { seedReferenceData } from '../../src/server/seed/reference.ts';
 import { migrate, openDatabase } from '../../src/server/db/client.ts';
 
 export const templateDbName = `gz_template_${process.pid}`;
@@ -19,6 +20,7 @@ export async function prepareTemplate(): Promise<Template> {
     await admin.db.execute(sql.raw(`create database "${templateDbName}"`));
     const template = await openDatabase({ databaseUrl: withDatabase(url, templateDbName), poolSize: 1 });
     await migrate(template);
+    await seedReferenceData(template.db);
     await template.close();
     return {
       env: { GZ_TEMPLATE_DB: templateDbName },
@@ -32,6 +34,7 @@ export async function prepareTemplate(): Promise<Template> {
   fs.mkdirSync(dir, { recursive: true });
   const database = await openDatabase({});
   await migrate(database);
+  await seedReferenceData(database.db);
   const client = (database.db as unknown as { $client: PGlite }).$client;
   const dump = await client.dumpDataDir('none');
   const file = path.join(dir, `pglite-template-${process.pid}.tar`);

@@ -37,6 +37,9 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     const { default: pg } = await import('pg');
     const { drizzle } = await import('drizzle-orm/node-postgres');
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 20 });
+    // An idle connection the server ends (restart, failover, a dropped test database) must not
+    // crash the process: the pool replaces it on the next query.
+    pool.on('error', () => {});
     const db = drizzle(pool, { schema }) as unknown as Db;
     return { db, engine: 'postgres', databaseUrl: options.databaseUrl, close: () => pool.end() };
   }

@@ -1,0 +1,52 @@
+// Every change to a case is recorded the same way: one timeline event (which the resident
+// sees when public) and the statistics deltas it implies, in the transaction of the change.
+import type { CallContext } from '../../context.ts';
+import type { Executor } from '../../db/client.ts';
+import { recordEvent, type Visibility } from '../events/events.service.ts';
+import type { MetricDelta } from '../statistics/metrics.ts';
+import { recordMetrics } from '../statistics/record-metrics.ts';
+import type { AppealRow } from './appeals.repository.ts';
+
+export interface AppealChange {
+  action: string;
+  visibility: Visibility;
+  fromState?: string | null;
+  toState?: string | null;
+  note?: string | null;
+  data?: Record<string, unknown>;
+  actorRole?: string | null;
+  actorOrganisationId?: string | null;
+  metrics?: MetricDelta[];
+  /** The unit the metrics are filed under; the case's lead unit by default. */
+  metricsOrganisationId?: string | null;
+}
+
+export async function recordAppealChange(db: Executor, ctx: CallContext, appeal: AppealRow, change: AppealChange): Promise<void> {
+  await recordEvent(db, ctx, {
+    action: change.action,
+    subjectType: 'appeal',
+    subjectId: appeal.id,
+    territoryPath: appeal.territoryPath,
+    visibility: change.visibility,
+    fromState: change.fromState ?? null,
+    toState: change.toState ?? null,
+    note: change.note ?? null,
+    actorRole: change.actorRole ?? null,
+    actorOrganisationId: change.actorOrganisationId ?? null,
+    // Units involved, so live updates reach them (see notifications/stream relevance).
+    data: { code: appeal.code, organisationIds: [appeal.leadOrgId, appeal.dispatchOrgId].filter(Boolean), ...change.data },
+  });
+  if (change.metrics?.length) {
+    await recordMetrics(
+      db,
+      ctx,
+      {
+        territoryPath: appeal.territoryPath,
+        organisationId: change.metricsOrganisationId !== undefined ? change.metricsOrganisationId : appeal.leadOrgId,
+        categoryCode: appeal.categoryCode,
+        channel: appeal.channel,
+      },
+      change.metrics,
+    );
+  }
+}

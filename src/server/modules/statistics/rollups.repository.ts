@@ -1,0 +1,78 @@
+// SQL of the rollup fold: the lock, the bounds of the delta backlog, and the one set-based
+// statement that turns a range of deltas into rollup sums. Same SQL on PGlite and PostgreSQL.
+import { sql } from 'drizzle-orm';
+import { queryRows, type Executor } from '../../db/client.ts';
+
+/** Rollups keep territory nodes whose path has 1 to this many segments: city … community. */
+export const rollupDepth = 4;
+
+const foldLockKey = 0x67_7a_72_6f; // "gzro"
+
+/** True when this transaction now holds the fold lock; false when another process folds. */
+export async function tryLockFold(db: Executor): Promise<boolean> {
+  const [row] = await queryRows<{ locked: boolean }>(db, sql`select pg_try_advisory_xact_lock(${foldLockKey}) as locked`);
+  return row?.locked === true;
+}
+
+/** The lowest and highest delta ids waiting (both null when nothing waits). */
+export async function deltaBounds(db: Executor): Promise<{ min: number | null; max: number | null }> {
+  const [row] = await queryRows<{ min: string | number | null; max: string | number | null }>(
+    db,
+    sql`select min(id) as min, max(id) as max from rollup_deltas`,
+  );
+  return { min: row?.min == null ? null : Number(row.min), max: row?.max == null ? null : Number(row.max) };
+}
+
+/**
+ * Takes the deltas with `from ≤ id ≤ to` out of rollup_deltas and adds their sums to the rollups:
+ * rollup_territory and (when the delta has one) rollup_category and rollup_channel for every
+ * ancestor node of the delta's territory, from the city down to the community; rollup_unit for the
+ * handling unit. One statement: the deletion and the four upserts commit or fail together.
+ * Deltas still uncommitted in other transactions are invisible here and wait for the next fold.
+ */
+export async function foldDeltaRange(db: Executor, from: number, to: number): Promise<number> {
+  const [row] = await queryRows<{ deltas: number }>(
+    db,
+    sql`
+      with taken as (
+        delete from rollup_deltas where id between ${from} and ${to}
+        returning day, territory_path, organisation_id, category_code, channel, metric, n
+      ),
+      by_path as (
+        select day, territory_path, category_code, channel, metric, sum(n) as n
+        from taken group by day, territory_path, category_code, channel, metric
+      ),
+      nodes as (
+        select b.day, array_to_string(s.segments[1:k], '.') as node_path, b.category_code, b.channel, b.metric, b.n
+        from by_path b
+        cross join lateral (select string_to_array(b.territory_path, '.') as segments) s
+        cross join lateral generate_series(1, least(${rollupDepth}::int, cardinality(s.segments))) as k
+      ),
+      territory_sums as (
+        insert into rollup_territory (day, node_path, metric, n)
+        select day, node_path, metric, sum(n) from nodes
+        group by day, node_path, metric having sum(n) <> 0
+        on conflict (node_path, day, metric) do update set n = rollup_territory.n + excluded.n
+      ),
+      category_sums as (
+        insert into rollup_category (day, node_path, category_code, metric, n)
+        select day, node_path, category_code, metric, sum(n) from nodes where category_code is not null
+        group by day, node_path, category_code, metric having sum(n) <> 0
+        on conflict (node_path, day, category_code, metric) do update set n = rollup_category.n + excluded.n
+      ),
+      channel_sums as (
+        insert into rollup_channel (day, node_path, channel, metric, n)
+        select day, node_path, channel, metric, sum(n) from nodes where channel is not null
+        group by day, node_path, channel, metric having sum(n) <> 0
+        on conflict (node_path, day, channel, metric) do update set n = rollup_channel.n + excluded.n
+      ),
+      unit_sums as (
+        insert into rollup_unit (day, organisation_id, metric, n)
+        select day, organisation_id, metric, sum(n) from taken where organisation_id is not null
+        group by day, organisation_id, metric having sum(n) <> 0
+        on conflict (organisation_id, day, metric) do update set n = rollup_unit.n + excluded.n
+      )
+      select count(*)::int as deltas from taken`,
+  );
+  return row?.deltas ?? 0;
+}

@@ -156,6 +156,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(organisationRoutes, { prefix: '/api/v1/organisations' });
   await app.register(auditRoutes, { prefix: '/api/v1/audit' });
   await app.register(calendarRoutes, { prefix: '/api/v1/calendar' });
+  await app.register((await import('./modules/statistics/statistics.routes.ts')).statisticsRoutes, { prefix: '/api/v1/statistics' });
 
   await territoryIndex.refresh();
   return app;

@@ -21,7 +21,7 @@ export async function signAppeal(db: Db, ctx: CallContext, appealId: string) {
     requireCase(mine.length > 0, 'Only a unit handling this case may sign it.');
     if (isLeadHandler(ctx.actor, facts) && ['dispatched', 'reopened'].includes(appeal.status)) {
       const onTime = !appeal.signDueAt || ctx.now <= appeal.signDueAt;
-      const updated = await updateAppealFrom(tx, appeal.id, ['dispatched', 'reopened'], { status: 'signed', signedAt: ctx.now, updatedAt: ctx.now });
+      const updated = await updateAppealFrom(tx, appeal.id, ['dispatched', 'reopened'], { status: 'signed', signedAt: ctx.now, deadlineState: null, updatedAt: ctx.now });
       await markHandlers(tx, appeal.id, [appeal.leadOrgId!], { signedAt: ctx.now });
       await recordAppealChange(tx, ctx, updated, {
         action: 'appeal.signed',

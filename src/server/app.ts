@@ -16,18 +16,24 @@ import { AppError, errorCatalogue } from './errors.ts';
 import { authenticate } from './plugins/authenticate.ts';
 import type { Actor } from './policy/index.ts';
 import { TerritoryIndex } from './modules/territories/territory-index.ts';
+import { blobStoreFor, type BlobStore } from './lib/storage/blob-store.ts';
+import { registerUploads } from './modules/appeals/photos/uploads.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { accountRoutes } from './modules/accounts/accounts.routes.ts';
 import { territoryRoutes } from './modules/territories/territories.routes.ts';
 import { organisationRoutes } from './modules/organisations/organisations.routes.ts';
 import { auditRoutes } from './modules/events/audit.routes.ts';
+import { appealRoutes } from './modules/appeals/appeals.routes.ts';
 import { calendarRoutes } from './modules/calendar/calendar.routes.ts';
+import { statisticsRoutes } from './modules/statistics/statistics.routes.ts';
 
 export interface AppDeps {
   config: Config;
   database: Database;
   clock: Clock;
   territoryIndex: TerritoryIndex;
+  /** Where photos and other uploads are kept (files under DATA_DIR now; S3-compatible later). */
+  blobStore: BlobStore;
 }
 
 declare module 'fastify' {
@@ -49,6 +55,7 @@ export interface BuildAppOptions {
   config: Config;
   database: Database;
   clock?: Clock;
+  blobStore?: BlobStore;
 }
 
 export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -68,7 +75,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
 
   const clock = options.clock ?? systemClock;
   const territoryIndex = new TerritoryIndex(database.db);
-  app.decorate('deps', { config, database, clock, territoryIndex });
+  app.decorate('deps', { config, database, clock, territoryIndex, blobStore: options.blobStore ?? blobStoreFor(config) });
   app.decorateRequest('actor', null);
   app.decorateRequest('unlimited', false);
   app.decorateRequest('tokenRateLimit', null);
@@ -117,6 +124,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   });
 
   await app.register(cookie);
+  await registerUploads(app);
   await app.register(swagger, {
     openapi: {
       info: { title: 'Gongzhi 共治 API', version: '1' },
@@ -155,8 +163,9 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(territoryRoutes, { prefix: '/api/v1/territories' });
   await app.register(organisationRoutes, { prefix: '/api/v1/organisations' });
   await app.register(auditRoutes, { prefix: '/api/v1/audit' });
+  await app.register(appealRoutes, { prefix: '/api/v1/appeals' });
   await app.register(calendarRoutes, { prefix: '/api/v1/calendar' });
-  await app.register((await import('./modules/statistics/statistics.routes.ts')).statisticsRoutes, { prefix: '/api/v1/statistics' });
+  await app.register(statisticsRoutes, { prefix: '/api/v1/statistics' });
 
   await territoryIndex.refresh();
   return app;

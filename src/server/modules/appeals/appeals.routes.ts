@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from 'typebox';
 import type { CallContext } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
-import { errors, IdParams } from '../../lib/schemas.ts';
+import { errors, IdParams, Uuid } from '../../lib/schemas.ts';
 import { requireActor, scopesFor } from '../../policy/index.ts';
 import { findTerritoryByCode } from '../territories/territories.repository.ts';
 import { canReadAsStaff, isReporter } from './appeal-access.ts';
@@ -30,18 +30,35 @@ import {
   ReplyBody,
   StaffAppeal,
 } from './appeals.schema.ts';
-import { findAppeal, findAppealByCode, loadHandlers } from './appeals.repository.ts';
+import { findAppeal, findAppealByCode, findAttachment, loadHandlers } from './appeals.repository.ts';
+import { readForm } from './forms.ts';
+import { deletePhotos, readPhoto, savePhotos } from './photos/photo-service.ts';
 import { factsOf } from './case-action.ts';
 import { rateAppeal } from './feedback.service.ts';
 import { escalateAppeal, replyAppeal, requestExtension, returnAppeal, revealContact, signAppeal, startHandling } from './handling.service.ts';
 import { submitAppeal } from './intake.service.ts';
+import { importAppeals, parseImportFile } from './bulk-import.ts';
 import { answerOnTheSpot, closeAppeal, decideExtension, dispatchAppeal, flagAppeal, mergeAppeal, verifyAppeal } from './oversight.service.ts';
 
 export const appealRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { database, territoryIndex } = app.deps;
+  const { database, territoryIndex, blobStore } = app.deps;
   const db = database.db;
   const tags = ['appeals'];
   const ActionOutcome = Type.Object({ id: Type.String(), code: Type.String(), status: Type.String() });
+  const ImportReport = Type.Object({
+    created: Type.Integer(),
+    existing: Type.Integer(),
+    rejected: Type.Integer(),
+    rows: Type.Array(
+      Type.Object({
+        row: Type.Integer(),
+        status: Type.String(),
+        code: Type.Optional(Type.String()),
+        id: Type.Optional(Type.String()),
+        error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) })),
+      }),
+    ),
+  });
 
   async function view(ctx: CallContext, id: string) {
     const appeal = await findAppeal(db, id);
@@ -64,6 +81,95 @@ export const appealRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const channel: Channel = body.channel ?? (request.actor?.via === 'token' ? 'api' : 'app');
       const { appeal, created } = await submitAppeal({ db, territoryIndex }, request.ctx(), { ...body, channel });
       return reply.status(created ? 201 : 200).send({ id: appeal.id, code: appeal.code, status: appeal.status, created, routeReason: appeal.routeReason });
+    },
+  );
+
+  // Bulk intake: text/csv or application/x-ndjson bodies, read as text.
+  app.addContentTypeParser(['text/csv', 'application/x-ndjson', 'application/jsonl'], { parseAs: 'string', bodyLimit: 20 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+  app.post(
+    '/import',
+    {
+      bodyLimit: 20 * 1024 * 1024,
+      schema: {
+        tags,
+        summary: 'Bulk intake from CSV (header row) or JSON lines; one result per row',
+        description: 'Columns: text, category, lon, lat, address, territory, contact_name, contact_phone, urgency, channel (hotline, mailbox, wechat, letter, walk_in, patrol, import), hide_identity, key (idempotency; defaults to a hash of the row).',
+        response: { 200: ImportReport, ...errors(400, 401, 403, 413, 415) },
+      },
+    },
+    async (request) => {
+      requireActor(request.actor);
+      const type = String(request.headers['content-type'] ?? '').split(';')[0];
+      if (typeof request.body !== 'string') throw new AppError('unsupported_media_type', 'Send the file as text/csv or application/x-ndjson.');
+      const rows = parseImportFile(request.body, type === 'text/csv' ? 'csv' : 'jsonl');
+      const results = await importAppeals({ db, territoryIndex }, request.ctx(), rows);
+      const count = (s: string) => results.filter((r) => r.status === s).length;
+      return { created: count('created'), existing: count('existing'), rejected: count('rejected'), rows: results };
+    },
+  );
+
+  app.post(
+    '/form',
+    {
+      schema: {
+        tags,
+        summary: 'Report a problem with up to 9 photos (multipart: a `data` JSON field as for POST /, and `photos` files)',
+        consumes: ['multipart/form-data'],
+        response: { 200: IntakeResponse, 201: IntakeResponse, ...errors(400, 401, 403, 413, 415, 422) },
+      },
+    },
+    async (request, reply) => {
+      const { fields, files } = await readForm(request, IntakeBody);
+      // Photos are checked and stored before the transaction, and removed if it does not keep them.
+      const photos = await savePhotos(blobStore, files);
+      const channel: Channel = fields.channel ?? (request.actor?.via === 'token' ? 'api' : 'app');
+      try {
+        const { appeal, created } = await submitAppeal({ db, territoryIndex }, request.ctx(), { ...fields, channel, photos });
+        if (!created) await deletePhotos(blobStore, photos.map((p) => p.storageKey));
+        return reply.status(created ? 201 : 200).send({ id: appeal.id, code: appeal.code, status: appeal.status, created, routeReason: appeal.routeReason });
+      } catch (error) {
+        await deletePhotos(blobStore, photos.map((p) => p.storageKey));
+        throw error;
+      }
+    },
+  );
+
+  app.post(
+    '/:id/reply/form',
+    {
+      schema: { tags, summary: '回复 with photos (multipart: `text` and `photos`)', consumes: ['multipart/form-data'], params: IdParams, response: { 200: Type.Union([StaffAppeal, PublicAppeal]), ...errors(400, 401, 403, 404, 409, 413, 415) } },
+    },
+    async (request) => {
+      requireActor(request.actor);
+      const { fields, files } = await readForm(request, ReplyBody);
+      const photos = await savePhotos(blobStore, files);
+      try {
+        await replyAppeal(db, request.ctx(), request.params.id, { text: fields.text, photos });
+      } catch (error) {
+        await deletePhotos(blobStore, photos.map((p) => p.storageKey));
+        throw error;
+      }
+      return view(request.ctx(), request.params.id);
+    },
+  );
+
+  app.get(
+    '/:id/photos/:photoId',
+    { schema: { tags, summary: 'A photo of a case (public ones for anyone with the case id; others for staff)', params: Type.Object({ id: Uuid, photoId: Uuid }) } },
+    async (request, reply) => {
+      const appeal = await findAppeal(db, request.params.id);
+      const photo = appeal ? await findAttachment(db, appeal.id, request.params.photoId) : undefined;
+      if (!appeal || !photo) throw notFound('Photo');
+      if (photo.visibility !== 'public') {
+        const handlers = await loadHandlers(db, appeal.id);
+        if (!canReadAsStaff(request.actor, factsOf(appeal, handlers))) throw notFound('Photo');
+      }
+      const file = await readPhoto(blobStore, photo.storageKey);
+      return reply
+        .header('content-type', file.mime)
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', 'private, max-age=86400')
+        .send(file.data);
     },
   );
 

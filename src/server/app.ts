@@ -25,6 +25,8 @@ import { organisationRoutes } from './modules/organisations/organisations.routes
 import { auditRoutes } from './modules/events/audit.routes.ts';
 import { appealRoutes } from './modules/appeals/appeals.routes.ts';
 import { calendarRoutes } from './modules/calendar/calendar.routes.ts';
+import { notificationRoutes } from './modules/notifications/notifications.routes.ts';
+import { streamRoutes } from './modules/notifications/stream.routes.ts';
 import { statisticsRoutes } from './modules/statistics/statistics.routes.ts';
 
 export interface AppDeps {
@@ -165,6 +167,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(auditRoutes, { prefix: '/api/v1/audit' });
   await app.register(appealRoutes, { prefix: '/api/v1/appeals' });
   await app.register(calendarRoutes, { prefix: '/api/v1/calendar' });
+  await app.register(notificationRoutes, { prefix: '/api/v1/notifications' });
+  await app.register(streamRoutes, { prefix: '/api/v1/stream' });
   await app.register(statisticsRoutes, { prefix: '/api/v1/statistics' });
 
   await territoryIndex.refresh();

@@ -3,6 +3,8 @@
 import { buildApp, type App } from './app.ts';
 import type { Config } from './config.ts';
 import { migrate, openDatabase, type Database } from './db/client.ts';
+import { jobs } from './jobs/index.ts';
+import { startJobs } from './jobs/runner.ts';
 import { seedCalendar } from './modules/calendar/calendar.service.ts';
 import { isSeeded, seedCity } from './seed/seed.ts';
 import { progressBar } from './seed/progress.ts';
@@ -29,6 +31,7 @@ export async function startServer(config: Config): Promise<{ app: App; database:
   const app = await buildApp({ config, database });
   await app.listen({ port: config.port, host: config.host });
   app.log.info({ engine: database.engine, dataDir: database.engine === 'pglite' ? config.dataDir : undefined }, 'Gongzhi is serving');
+  const jobRunner = startJobs({ db: database.db, clock: app.deps.clock, log: app.log.child({ component: 'jobs' }), jobs });
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -39,6 +42,7 @@ export async function startServer(config: Config): Promise<{ app: App; database:
         process.exit(1);
       }, 10_000);
       timer.unref();
+      await jobRunner.stop();
       await app.close();
       await database.close();
     })());

@@ -5,7 +5,7 @@ import type { Config } from './config.ts';
 import { migrate, openDatabase, type Database } from './db/client.ts';
 import { jobs } from './jobs/index.ts';
 import { startJobs } from './jobs/runner.ts';
-import { seedCalendar } from './modules/calendar/calendar.service.ts';
+import { seedReferenceData } from './seed/reference.ts';
 import { isSeeded, seedCity } from './seed/seed.ts';
 import { progressBar } from './seed/progress.ts';
 
@@ -13,8 +13,7 @@ import { progressBar } from './seed/progress.ts';
 export async function openAndMigrate(config: Config): Promise<Database> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrate(database);
-  // China's public holidays for the shipped years (each year once; administrators edit them after).
-  await seedCalendar(database.db);
+  await seedReferenceData(database.db);
   return database;
 }
 

@@ -1,8 +1,17 @@
 // The periodic jobs every app process runs (see runner.ts: one process at a time per job).
-// Modules add theirs here, e.g. the appeals deadline sweep and the statistics fold:
-//   import { deadlineSweep } from '../modules/appeals/deadline-sweep.ts';
-//   export const jobs: Job[] = [deadlineSweep];
+import type { Db } from '../db/client.ts';
+import { deadlineSweepJob } from '../modules/appeals/deadline-sweep.ts';
+import { foldRollups } from '../modules/statistics/rollups.service.ts';
 import type { Job } from './runner.ts';
 
-export const jobs: Job[] = [];
+/** Folds statistics deltas into the dashboard rollups; reads also fold first, so this only keeps the backlog short. */
+const rollupFoldJob: Job = {
+  name: 'statistics-fold',
+  everyMs: 5_000,
+  async run({ db }) {
+    await foldRollups(db as unknown as Db);
+  },
+};
+
+export const jobs: Job[] = [deadlineSweepJob, rollupFoldJob];
 export type { Job, JobContext } from './runner.ts';

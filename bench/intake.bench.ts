@@ -1,0 +1,227 @@
+// Intake and workflow over HTTP, as a city's integrations would drive them: the real server in
+// a child process (its own event loop and RSS), autocannon with 32 connections, an unlimited
+// integration token. On PostgreSQL (BENCH_DATABASE_URL) the same run first measures raw
+// single-row INSERT transactions from 32 clients on the same server, the baseline the intake
+// rate is compared with. Then the same intake on the embedded PGlite.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { eq, sql } from 'drizzle-orm';
+import pg from 'pg';
+import { migrate, openDatabase, queryRows, type Database } from '../src/server/db/client.ts';
+import { accounts, organisations, roleGrants, territories } from '../src/server/db/schema.ts';
+import { createApiToken } from '../src/server/modules/auth/auth.service.ts';
+import { seedReferenceData } from '../src/server/seed/reference.ts';
+import { seedCity } from '../src/server/seed/seed.ts';
+import { systemContext } from '../src/server/context.ts';
+import { freshPostgres, type BenchSection, type Figure } from './lib.ts';
+import taxonomy from '../src/server/data/taxonomy.json' with { type: 'json' };
+
+const connections = 32;
+const seconds = Number(process.env.BENCH_SECONDS ?? 15);
+const leafCodes = taxonomy.categories.flatMap((g) => g.children.map((c) => c.code));
+
+interface Prepared {
+  intakeToken: string;
+  handlerToken: string;
+  pins: [number, number][];
+}
+
+/** Demo city, reference data, and two integration tokens (intake; a handler of every unit). */
+async function prepare(database: Database): Promise<Prepared> {
+  const db = database.db;
+  await seedReferenceData(db);
+  await seedCity({ db, scale: 'demo' });
+  const [operator] = await db.select().from(accounts).where(eq(accounts.username, 'operator'));
+  const ctx = systemContext();
+  const intake = await createApiToken(db, ctx, { accountId: operator!.id, name: 'bench intake', rateLimitPerMinute: null });
+  // A bench handler that acts for every government unit, so any routed case can be signed.
+  const [handler] = await db.insert(accounts).values({ username: 'bench_handler', displayName: 'bench', passwordHash: 'x' }).onConflictDoNothing().returning();
+  const units = await db.select({ id: organisations.id, territoryId: organisations.territoryId, path: organisations.territoryPath }).from(organisations).where(eq(organisations.kind, 'government'));
+  for (let i = 0; i < units.length; i += 500) {
+    await db.insert(roleGrants).values(units.slice(i, i + 500).map((u) => ({ accountId: handler!.id, role: 'handler', organisationId: u.id, territoryId: u.territoryId, scopePath: u.path })));
+  }
+  const handlerToken = await createApiToken(db, ctx, { accountId: handler!.id, name: 'bench handler', rateLimitPerMinute: null });
+  const grids = await db.select({ lon: territories.centroidLon, lat: territories.centroidLat }).from(territories).where(eq(territories.level, 'grid'));
+  return { intakeToken: intake.token, handlerToken: handlerToken.token, pins: grids.map((g) => [g.lon!, g.lat!]) };
+}
+
+async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; peakRssMb(): number }> {
+  const port = 41000 + Math.floor(Math.random() * 2000);
+  const child = spawn(process.execPath, ['bin/gongzhi.js', 'start'], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', GONGZHI_DEMO_SEED: '0', NODE_ENV: 'development', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) break;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const peakRssMb = () => {
+    const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+  };
+  return { child, url, peakRssMb };
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+function load(options: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(options, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+async function driveIntake(url: string, p: Prepared) {
+  let n = 0;
+  const result = await load({
+    url: `${url}/api/v1/appeals`,
+    connections,
+    duration: seconds,
+    method: 'POST',
+    headers: { authorization: `Bearer ${p.intakeToken}`, 'content-type': 'application/json' },
+    requests: [
+      {
+        setupRequest: (req) => {
+          const i = n++;
+          const [lon, lat] = p.pins[i % p.pins.length]!;
+          const body = { text: `基准测试诉求 ${i}：市民反映问题需要处理`, categoryCode: leafCodes[i % leafCodes.length], location: { lon, lat }, channel: 'api', clientKey: `bench-${process.pid}-${i}` };
+          return { ...req, body: JSON.stringify(body) };
+        },
+      },
+    ],
+  });
+  return result;
+}
+
+/** Sign then reply on each case; 32 workers, each with its own cases, so per-case order holds. */
+async function driveTransitions(url: string, p: Prepared, ids: string[]): Promise<{ rate: number; errors: number }> {
+  const headers = { authorization: `Bearer ${p.handlerToken}`, 'content-type': 'application/json' };
+  let done = 0;
+  let errors = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async (_, w) => {
+      for (let i = w; i < ids.length; i += connections) {
+        for (const [step, body] of [['sign', '{}'], ['reply', JSON.stringify({ text: '已处理完毕，现场恢复正常。' })]] as const) {
+          const res = await fetch(`${url}/api/v1/appeals/${ids[i]}/${step}`, { method: 'POST', headers, body });
+          await res.arrayBuffer();
+          if (res.ok) done++;
+          else errors++;
+        }
+      }
+    }),
+  );
+  return { rate: done / ((performance.now() - started) / 1000), errors };
+}
+
+async function rawInsertRate(url: string): Promise<number> {
+  const pool = new pg.Pool({ connectionString: url, max: connections });
+  await pool.query('create table if not exists raw_insert_bench (id bigserial primary key, body text not null, created_at timestamptz not null default now())');
+  let count = 0;
+  const until = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async (_, w) => {
+      while (Date.now() < until) {
+        await pool.query('insert into raw_insert_bench (body) values ($1)', [`raw ${w} ${count}`]);
+        count++;
+      }
+    }),
+  );
+  await pool.end();
+  return count / seconds;
+}
+
+function figures(engine: string, intake: autocannon.Result, transitions: { rate: number; errors: number }, rssMb: number, raw?: number): Figure[] {
+  const ok = intake['2xx'];
+  const rate = ok / seconds;
+  const out: Figure[] = [
+    { name: `${engine}: intake throughput (32 clients)`, value: Math.round(rate), unit: 'cases/s', target: { kind: 'min', value: 1000 } },
+    { name: `${engine}: intake latency p50`, value: intake.latency.p50, unit: 'ms' },
+    { name: `${engine}: intake latency p99`, value: intake.latency.p99, unit: 'ms', target: { kind: 'max', value: 100 } },
+    { name: `${engine}: intake errors`, value: intake.non2xx + intake.errors, unit: 'requests', target: { kind: 'max', value: 0 } },
+    { name: `${engine}: state transitions (sign, reply; 32 clients)`, value: Math.round(transitions.rate), unit: 'transitions/s' },
+    { name: `${engine}: transition errors`, value: transitions.errors, unit: 'requests', target: { kind: 'max', value: 0 } },
+    { name: `${engine}: server peak RSS`, value: rssMb, unit: 'MB', target: { kind: 'max', value: 400 } },
+  ];
+  if (raw !== undefined) {
+    out.unshift({ name: `${engine}: raw single-row INSERT transactions (32 clients)`, value: Math.round(raw), unit: 'rows/s' });
+    out.push({ name: `${engine}: intake as a share of raw inserts`, value: Math.round((rate / raw) * 1000) / 10, unit: '%', target: { kind: 'min', value: 25 } });
+  }
+  return out;
+}
+
+async function openCases(database: Database, limit: number): Promise<string[]> {
+  const rows = await queryRows<{ id: string }>(database.db, sql`select id from appeals where status = 'dispatched' order by created_at limit ${limit}`);
+  return rows.map((r) => r.id);
+}
+
+export const section: BenchSection = {
+  name: 'intake',
+  description: `appeal intake and transitions over HTTP, ${connections} connections, ${seconds} s each, server in a child process`,
+  async run(log) {
+    const out: Figure[] = [];
+    const pgUrl = process.env.BENCH_DATABASE_URL;
+    if (pgUrl) {
+      const { database, drop } = await freshPostgres(pgUrl);
+      try {
+        const prepared = await prepare(database);
+        const dbUrl = database.databaseUrl!;
+        const raw = await rawInsertRate(dbUrl);
+        log(`PostgreSQL raw inserts: ${Math.round(raw)} rows/s`);
+        const server = await startServer({ DATABASE_URL: dbUrl });
+        try {
+          const intake = await driveIntake(server.url, prepared);
+          log(`PostgreSQL intake: ${intake['2xx']} cases, p99 ${intake.latency.p99} ms, non-2xx ${intake.non2xx}`);
+          const transitions = await driveTransitions(server.url, prepared, await openCases(database, 2000));
+          out.push(...figures('PostgreSQL', intake, transitions, server.peakRssMb(), raw));
+        } finally {
+          await stop(server.child);
+        }
+      } finally {
+        await drop();
+      }
+    } else log('BENCH_DATABASE_URL not set: PostgreSQL figures skipped');
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gz-bench-'));
+    try {
+      const database = await openDatabase({ dataDir: dir });
+      await migrate(database);
+      const prepared = await prepare(database);
+      await database.close();
+      const server = await startServer({ DATA_DIR: dir });
+      try {
+        const intake = await driveIntake(server.url, prepared);
+        log(`PGlite intake: ${intake['2xx']} cases, p99 ${intake.latency.p99} ms, non-2xx ${intake.non2xx}`);
+        const intakeRss = server.peakRssMb();
+        await stop(server.child);
+        const reopened = await openDatabase({ dataDir: dir });
+        const ids = await openCases(reopened, 1000);
+        await reopened.close();
+        const again = await startServer({ DATA_DIR: dir });
+        try {
+          const transitions = await driveTransitions(again.url, prepared, ids);
+          out.push(...figures('PGlite', intake, transitions, Math.max(intakeRss, again.peakRssMb())));
+        } finally {
+          await stop(again.child);
+        }
+      } finally {
+        if (server.child.exitCode === null) await stop(server.child);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    return out;
+  },
+};

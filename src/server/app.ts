@@ -24,6 +24,7 @@ import { territoryRoutes } from './modules/territories/territories.routes.ts';
 import { organisationRoutes } from './modules/organisations/organisations.routes.ts';
 import { auditRoutes } from './modules/events/audit.routes.ts';
 import { appealRoutes } from './modules/appeals/appeals.routes.ts';
+import { catalogueRoutes } from './modules/appeals/catalogue.routes.ts';
 import { calendarRoutes } from './modules/calendar/calendar.routes.ts';
 import { notificationRoutes } from './modules/notifications/notifications.routes.ts';
 import { streamRoutes } from './modules/notifications/stream.routes.ts';
@@ -166,6 +167,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(organisationRoutes, { prefix: '/api/v1/organisations' });
   await app.register(auditRoutes, { prefix: '/api/v1/audit' });
   await app.register(appealRoutes, { prefix: '/api/v1/appeals' });
+  await app.register(catalogueRoutes, { prefix: '/api/v1' });
   await app.register(calendarRoutes, { prefix: '/api/v1/calendar' });
   await app.register(notificationRoutes, { prefix: '/api/v1/notifications' });
   await app.register(streamRoutes, { prefix: '/api/v1/stream' });

@@ -1,7 +1,7 @@
 // Categories and routing rules, the data that decides where a case goes. Administrators edit
 // them; every process keeps a copy in memory (read on every intake) and reloads when the
 // change counter in `meta` moves.
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { Db, Executor } from '../../db/client.ts';
 import { categories, routingRules } from '../../db/schema.ts';
 import { bumpVersion, readVersion } from '../../db/versions.ts';
@@ -34,17 +34,24 @@ export interface Catalogue {
 
 const versionKey = 'catalogue_version';
 const freshnessMs = 2000;
-const caches = new WeakMap<Db, { catalogue?: Catalogue; version: number; checkedAt: number }>();
+const caches = new WeakMap<Db, { catalogue?: Catalogue; version: number; checkedAt: number; generation: number }>();
+/** Changes made by this process are seen at once; other processes' within `freshnessMs`. */
+let generation = 0;
 
-export const bumpCatalogueVersion = (db: Executor) => bumpVersion(db, versionKey);
+export async function bumpCatalogueVersion(db: Executor): Promise<void> {
+  await bumpVersion(db, versionKey);
+  generation++;
+}
 
 export async function loadCatalogue(db: Db, now = Date.now()): Promise<Catalogue> {
   let entry = caches.get(db);
-  if (!entry) caches.set(db, (entry = { version: -1, checkedAt: 0 }));
-  if (entry.catalogue && now - entry.checkedAt < freshnessMs) return entry.catalogue;
+  if (!entry) caches.set(db, (entry = { version: -1, checkedAt: 0, generation }));
+  if (entry.catalogue && entry.generation === generation && now - entry.checkedAt < freshnessMs) return entry.catalogue;
+  entry.generation = generation;
   const version = await readVersion(db, versionKey);
   entry.checkedAt = now;
   if (entry.catalogue && version === entry.version) return entry.catalogue;
+  // Read after the version, so a change committed in between is caught by the next check.
   const [cats, rules] = await Promise.all([
     db.select().from(categories).orderBy(asc(categories.sort)),
     db.select().from(routingRules).where(eq(routingRules.active, true)),
@@ -81,12 +88,4 @@ export async function seedCategories(db: Executor): Promise<number> {
   const inserted = await db.insert(categories).values(rows).onConflictDoNothing().returning({ code: categories.code });
   if (inserted.length > 0) await bumpCatalogueVersion(db);
   return inserted.length;
-}
-
-export async function countActiveLeaves(db: Executor): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(categories)
-    .where(and(eq(categories.active, true), sql`${categories.deptType} is not null`));
-  return row?.n ?? 0;
 }

@@ -29,6 +29,8 @@ import { calendarRoutes } from './modules/calendar/calendar.routes.ts';
 import { notificationRoutes } from './modules/notifications/notifications.routes.ts';
 import { streamRoutes } from './modules/notifications/stream.routes.ts';
 import { statisticsRoutes } from './modules/statistics/statistics.routes.ts';
+import { open311Routes } from './modules/open311/open311.routes.ts';
+import { hotspotRoutes } from './modules/hotspots/hotspots.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -172,6 +174,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(notificationRoutes, { prefix: '/api/v1/notifications' });
   await app.register(streamRoutes, { prefix: '/api/v1/stream' });
   await app.register(statisticsRoutes, { prefix: '/api/v1/statistics' });
+  await app.register(open311Routes, { prefix: '/open311/v2' });
+  await app.register(hotspotRoutes, { prefix: '/api/v1/hotspots' });
 
   await territoryIndex.refresh();
   return app;

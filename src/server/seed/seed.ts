@@ -10,6 +10,7 @@ import { recordEvent } from '../modules/events/events.service.ts';
 import { importTerritories } from '../modules/territories/territories.service.ts';
 import { buildCityModel, toFeatureCollection, type CityModel, type Scale } from './city.ts';
 import { demoAccounts, insertDemoAccounts } from './demo-accounts.ts';
+import { insertDemoIntegration } from './integration.ts';
 import { insertOrganisations, organisationSeeds } from './organisations.ts';
 
 export type SeedProgress = (done: number, total: number, stage: string) => void;
@@ -85,7 +86,7 @@ export async function seedCity(options: SeedOptions): Promise<SeedResult> {
     let orgsDone = model.territories.length;
     const organisations = await insertOrganisations(tx, orgs, (n) => report('organisations', (orgsDone += n)));
     report('accounts', model.territories.length + orgs.length);
-    const accounts = await insertDemoAccounts(tx);
+    const accounts = (await insertDemoAccounts(tx)) + (await insertDemoIntegration(tx));
     if (createdTerritories + organisations + accounts > 0) {
       await recordEvent(tx, ctx, {
         action: 'seed.applied',

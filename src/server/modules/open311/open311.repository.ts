@@ -1,0 +1,106 @@
+// SQL of the Open311 reads: cases by tracking code or by period, the names they are shown
+// with, their public timelines, and the public timeline events of a period (mySociety's
+// service request updates). Lists are bounded (page_size ≤ 1,000) and ordered by an index.
+import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { queryRows, type Executor } from '../../db/client.ts';
+import { appeals, categories, events, territories } from '../../db/schema.ts';
+import type { AppealRow } from '../appeals/appeals.repository.ts';
+
+export interface RequestFilter {
+  /** Tracking codes; when given, every other condition is ignored (as the spec says). */
+  codes?: string[] | undefined;
+  serviceCodes?: string[] | undefined;
+  /** Appeal statuses to keep (open or closed mapped to ours by the caller). */
+  statuses?: readonly string[] | undefined;
+  from: Date;
+  to: Date;
+  limit: number;
+  offset: number;
+}
+
+export async function findRequests(db: Executor, f: RequestFilter): Promise<AppealRow[]> {
+  if (f.codes) {
+    if (f.codes.length === 0) return [];
+    return db.select().from(appeals).where(inArray(appeals.code, f.codes)).orderBy(desc(appeals.createdAt), asc(appeals.id)).limit(f.limit).offset(f.offset);
+  }
+  const where: (SQL | undefined)[] = [
+    gte(appeals.createdAt, f.from),
+    lt(appeals.createdAt, f.to),
+    f.serviceCodes?.length ? inArray(appeals.categoryCode, f.serviceCodes) : undefined,
+    f.statuses ? inArray(appeals.status, [...f.statuses]) : undefined,
+  ];
+  return db
+    .select()
+    .from(appeals)
+    .where(and(...where))
+    .orderBy(desc(appeals.createdAt), asc(appeals.id))
+    .limit(f.limit)
+    .offset(f.offset);
+}
+
+export async function findAppealCodes(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.select({ id: appeals.id, code: appeals.code }).from(appeals).where(inArray(appeals.id, [...ids]));
+  return new Map(rows.map((r) => [r.id, r.code]));
+}
+
+export async function territoryNames(db: Executor, codes: readonly string[]): Promise<Map<string, string>> {
+  if (codes.length === 0) return new Map();
+  const rows = await db.select({ code: territories.code, nameZh: territories.nameZh }).from(territories).where(inArray(territories.code, [...codes]));
+  return new Map(rows.map((r) => [r.code, r.nameZh]));
+}
+
+/** When the categories last changed: the discovery document's changeset. */
+export async function catalogueChangedAt(db: Executor): Promise<Date | null> {
+  const [row] = await db.select({ at: sql<string | Date | null>`max(${categories.updatedAt})` }).from(categories);
+  return row?.at ? new Date(row.at) : null;
+}
+
+export interface PublicEventRow {
+  id: number;
+  at: Date;
+  subjectId: string;
+  action: string;
+  toState: string | null;
+  note: string | null;
+}
+
+/** Public timeline events of these cases, in order. */
+export async function publicTimelines(db: Executor, appealIds: readonly string[]): Promise<PublicEventRow[]> {
+  if (appealIds.length === 0) return [];
+  const rows = await db
+    .select({ id: events.id, at: events.at, subjectId: events.subjectId, action: events.action, toState: events.toState, note: events.note })
+    .from(events)
+    .where(and(eq(events.subjectType, 'appeal'), inArray(events.subjectId, [...appealIds]), eq(events.visibility, 'public')))
+    .orderBy(asc(events.id));
+  return rows as PublicEventRow[];
+}
+
+export interface UpdateRow {
+  id: number;
+  at: Date;
+  appeal_id: string;
+  code: string;
+  status: string;
+  action: string;
+  to_state: string | null;
+  note: string | null;
+  data: Record<string, unknown> | null;
+}
+
+/**
+ * Public timeline events of every case in [from, to), oldest first. NOTE: `events` has no index
+ * on `at`; on a large installation this wants one (see the report in issue 4).
+ */
+export async function publicUpdates(db: Executor, from: Date, to: Date, limit: number, offset: number): Promise<UpdateRow[]> {
+  const rows = await queryRows<UpdateRow & { at: Date | string }>(
+    db,
+    sql`select e.id, e.at, a.id as appeal_id, a.code, a.status, e.action, e.to_state, e.note, e.data
+        from ${events} e join ${appeals} a on a.id::text = e.subject_id
+        where e.subject_type = 'appeal' and e.visibility = 'public'
+          and e.at >= ${from.toISOString()}::timestamptz and e.at < ${to.toISOString()}::timestamptz
+        order by e.at, e.id
+        limit ${limit} offset ${offset}`,
+  );
+  return rows.map((r) => ({ ...r, id: Number(r.id), at: new Date(r.at) }));
+}

@@ -29,6 +29,7 @@ import { calendarRoutes } from './modules/calendar/calendar.routes.ts';
 import { notificationRoutes } from './modules/notifications/notifications.routes.ts';
 import { streamRoutes } from './modules/notifications/stream.routes.ts';
 import { statisticsRoutes } from './modules/statistics/statistics.routes.ts';
+import { isAppRoute, webApp } from './web.ts';
 import { open311Routes } from './modules/open311/open311.routes.ts';
 import { hotspotRoutes } from './modules/hotspots/hotspots.routes.ts';
 
@@ -125,6 +126,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   });
 
   app.setNotFoundHandler((request, reply) => {
+    // The web app routes itself: its paths get index.html (API paths keep a JSON 404).
+    if (isAppRoute(app, request.method, request.url)) return reply.header('cache-control', 'no-cache').sendFile('index.html');
     reply.status(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}.` } });
   });
 
@@ -174,6 +177,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(notificationRoutes, { prefix: '/api/v1/notifications' });
   await app.register(streamRoutes, { prefix: '/api/v1/stream' });
   await app.register(statisticsRoutes, { prefix: '/api/v1/statistics' });
+  await webApp(app);
   await app.register(open311Routes, { prefix: '/open311/v2' });
   await app.register(hotspotRoutes, { prefix: '/api/v1/hotspots' });
 

@@ -6,6 +6,7 @@ import { exportTerritoriesFile, importTerritoriesFile } from './modules/territor
 import { progressBar } from './seed/progress.ts';
 import { seedCity } from './seed/seed.ts';
 import { openAndMigrate, startServer } from './server.ts';
+import { ensureWebBuild } from './web.ts';
 
 function config(overrides: Partial<Config> = {}): Config {
   return loadConfig(undefined, overrides);
@@ -40,6 +41,7 @@ program
   .description('Migrate the database, seed the demo city into an empty embedded database, and serve HTTP')
   .option('-p, --port <port>', 'port to listen on (default: PORT or 3000)', port)
   .action(async (options: { port?: number }) => {
+    ensureWebBuild();
     await startServer(config(options.port !== undefined ? { port: options.port } : {}));
   });
 

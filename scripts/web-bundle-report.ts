@@ -1,0 +1,54 @@
+// Prints the gzipped JavaScript each web page loads (entry + the page's lazy chunk + their static
+// imports), from dist/web/.vite/manifest.json. `npm run build` runs it after vite's own report.
+import fs from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+interface Chunk {
+  file: string;
+  src?: string;
+  isEntry?: boolean;
+  imports?: string[];
+  dynamicImports?: string[];
+}
+
+const dist = path.resolve('dist/web');
+const manifest = JSON.parse(fs.readFileSync(path.join(dist, '.vite/manifest.json'), 'utf8')) as Record<string, Chunk>;
+const gz = new Map<string, number>();
+const size = (file: string) => {
+  if (!gz.has(file)) gz.set(file, gzipSync(fs.readFileSync(path.join(dist, file))).length);
+  return gz.get(file)!;
+};
+
+function closure(keys: string[], seen = new Set<string>()): Set<string> {
+  for (const k of keys) {
+    if (seen.has(k) || !manifest[k]) continue;
+    seen.add(k);
+    closure(manifest[k].imports ?? [], seen);
+  }
+  return seen;
+}
+
+const entryKey = Object.keys(manifest).find((k) => manifest[k]!.isEntry)!;
+const pages: Record<string, string[]> = {
+  'resident: report (/resident)': ['features/resident/ReportPage.tsx'],
+  '  + map pin, on demand': ['features/resident/ReportPage.tsx', 'features/map/TerritoryMap.tsx'],
+  'resident: my appeals': ['features/resident/MyAppealsPage.tsx'],
+  'resident: track': ['features/resident/TrackPage.tsx'],
+  'workbench: queues': ['features/workbench/QueuesPage.tsx'],
+  'workbench: case': ['features/workbench/CasePage.tsx', 'features/map/TerritoryMap.tsx'],
+  dashboard: ['features/dashboard/DashboardPage.tsx', 'features/map/TerritoryMap.tsx'],
+};
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+const entry = closure([entryKey]);
+const entryBytes = [...entry].reduce((s, k) => s + size(manifest[k]!.file), 0);
+console.log(`\nWeb bundle, gzipped JavaScript per page (entry alone: ${kb(entryBytes)})`);
+const rows: [string, number][] = [];
+for (const [name, keys] of Object.entries(pages)) {
+  const all = closure(keys, new Set(entry));
+  rows.push([name, [...all].reduce((s, k) => s + size(manifest[k]!.file), 0)]);
+}
+for (const [name, bytes] of rows) console.log(`  ${name.padEnd(32)} ${kb(bytes).padStart(10)}`);
+const resident = rows[0]![1];
+console.log(resident <= 250 * 1024 ? `  resident entry within the 250 KB budget` : `  resident entry OVER the 250 KB budget`);
+

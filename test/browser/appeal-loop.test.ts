@@ -53,7 +53,7 @@ describe('web app in chromium', { timeout: 240_000 }, () => {
     await resident.getByRole('button', { name: '使用我的位置' }).click();
     await resident.getByTestId('place').getByText('侨香社区').waitFor();
     await shot(resident, '02-resident-report-filled');
-    const width = await resident.evaluate(() => document.documentElement.scrollWidth);
+    const width = await resident.evaluate<number>('document.documentElement.scrollWidth');
     assert.ok(width <= 375, `the report page fits a 375-px screen (scroll width ${width})`);
     await resident.getByRole('button', { name: /提\s*交/ }).click();
     const done = await resident.getByTestId('submitted').textContent();

@@ -1,20 +1,21 @@
 // 发现 → 分拨: one intake pipeline for every channel. Validate, place the case in the territory
 // grid, route it, set its deadlines, and write case, lead unit, timeline, statistics and notices
-// in one transaction. A retried submission with the same client key returns the first case.
+// in one statement (intake-write.ts). A retried submission with the same client key returns the first case.
 import { asc, inArray, sql } from 'drizzle-orm';
 import type { CallContext } from '../../context.ts';
 import type { Db, Executor } from '../../db/client.ts';
 import { territories } from '../../db/schema.ts';
+import { violates } from '../../db/statements.ts';
 import { AppError, invalid } from '../../errors.ts';
 import { can, type Actor } from '../../policy/index.ts';
 import { loadCalendar } from '../calendar/calendar.service.ts';
-import { notifyOrganisation } from '../notifications/notifications.service.ts';
+import { formatCalendarDate, shanghaiDay } from '../calendar/work-calendar.ts';
 import type { TerritoryIndex, TerritorySummary } from '../territories/territory-index.ts';
 import { newTrackingCode, staffChannels, type Channel, type Urgency } from './appeal-rules.ts';
-import { recordAppealChange } from './appeal-events.ts';
-import { findAppealByIdempotencyKey, insertAppeal, insertAttachments, setLeadHandler, type AppealRow } from './appeals.repository.ts';
+import { insertAttachments, type AppealRow } from './appeals.repository.ts';
 import { loadCatalogue } from './catalogue.ts';
 import { computeDeadlines } from './deadlines.ts';
+import { findByIdempotencyKey, writeIntake, type IntakeEvent, type IntakeWrite } from './intake-write.ts';
 import { routeCase } from './routing.ts';
 
 export interface IntakeLocation {
@@ -110,7 +111,7 @@ export async function submitAppeal(deps: IntakeDeps, ctx: CallContext, input: In
   if (text.length === 0) throw invalid('/text', 'Describe the problem.');
   const idempotencyKey = input.clientKey ? `${ctx.actor?.accountId ?? `anon:${input.contactPhone}`}:${input.clientKey}` : null;
   if (idempotencyKey) {
-    const existing = await findAppealByIdempotencyKey(db, idempotencyKey);
+    const existing = await findByIdempotencyKey(db, idempotencyKey);
     if (existing) return { appeal: existing, created: false };
   }
   const catalogue = await loadCatalogue(db);
@@ -128,11 +129,27 @@ export async function submitAppeal(deps: IntakeDeps, ctx: CallContext, input: In
   const due = computeDeadlines(calendar, ctx.now, urgency, category);
   const district = chain.find((t) => t.level === 'district') ?? place;
 
-  const result = await db.transaction(async (tx) => {
-    let appeal: AppealRow | null = null;
-    for (let attempt = 0; attempt < 3 && !appeal; attempt++) {
-      const values = {
-        code: newTrackingCode(),
+  const unit = route.leadOrgId ?? route.dispatchOrgId;
+  const organisationIds = [route.leadOrgId, route.dispatchOrgId].filter((id): id is string => Boolean(id));
+  const write = (): IntakeWrite => {
+    const code = newTrackingCode();
+    // The same events, deltas and notice as recordAppealChange and notifyOrganisation write.
+    const events: IntakeEvent[] = [
+      { action: 'appeal.submitted', visibility: 'public', fromState: null, toState: 'submitted', note: null, data: { code, organisationIds, channel: input.channel, urgency } },
+      route.leadOrgId
+        ? {
+            action: 'appeal.dispatched',
+            visibility: 'public',
+            fromState: 'submitted',
+            toState: 'dispatched',
+            note: route.reason,
+            data: { code, organisationIds, auto: true, rule: route.rule, leadOrgId: route.leadOrgId },
+          }
+        : { action: 'appeal.queued', visibility: 'staff', fromState: null, toState: null, note: route.reason, data: { code, organisationIds, dispatchOrgId: route.dispatchOrgId } },
+    ];
+    return {
+      appeal: {
+        code,
         idempotencyKey,
         channel: input.channel,
         status: route.leadOrgId ? 'dispatched' : 'submitted',
@@ -159,52 +176,48 @@ export async function submitAppeal(deps: IntakeDeps, ctx: CallContext, input: In
         suggestions: input.suggestions ?? null,
         createdAt: ctx.now,
         updatedAt: ctx.now,
-      };
-      // A tracking-code collision (1 in 10^11) is retried inside a savepoint.
-      try {
-        appeal = await tx.transaction((sp) => insertAppeal(sp, values));
-        if (!appeal) return { appeal: (await findAppealByIdempotencyKey(tx, idempotencyKey!))!, created: false };
-      } catch (error) {
-        if (!String((error as Error).message).includes('appeals_code_key') || attempt === 2) throw error;
-      }
+      },
+      events,
+      metrics: route.leadOrgId
+        ? [
+            { metric: 'received', organisationId: route.leadOrgId },
+            { metric: 'dispatched', organisationId: route.leadOrgId },
+          ]
+        : [{ metric: 'received', organisationId: null }],
+      day: formatCalendarDate(shanghaiDay(ctx.now)),
+      ip: ctx.ip ?? null,
+      requestId: ctx.requestId ?? null,
+      notice: {
+        organisationId: unit,
+        kind: urgency === 'urgent' ? 'appeal.urgent' : route.leadOrgId ? 'appeal.to_sign' : 'appeal.to_dispatch',
+        title: `${urgency === 'urgent' ? '【紧急】' : ''}新诉求 ${code}`,
+        body: text.slice(0, 120),
+      },
+    };
+  };
+  const photos = input.photos ?? [];
+  // A tracking-code collision (1 in 10^11) aborts the statement (and the transaction, with
+  // photos); it is simply run again with a new code.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const appeal =
+        photos.length === 0
+          ? await writeIntake(db, write())
+          : await db.transaction(async (tx) => {
+              const created = await writeIntake(tx, write());
+              if (created) {
+                await insertAttachments(
+                  tx,
+                  photos.map((p) => ({ appealId: created.id, ...p, visibility: 'public', createdBy: ctx.actor?.accountId ?? null, createdAt: ctx.now })),
+                );
+              }
+              return created;
+            });
+      if (appeal) return { appeal, created: true };
+      // Another submission with the same key got in first (its statement waited for that one).
+      return { appeal: (await findByIdempotencyKey(db, idempotencyKey!))!, created: false };
+    } catch (error) {
+      if (attempt >= 2 || !violates(error, 'appeals_code_key')) throw error;
     }
-    const created = appeal!;
-    await recordAppealChange(tx, ctx, created, {
-      action: 'appeal.submitted',
-      visibility: 'public',
-      toState: 'submitted',
-      data: { channel: created.channel, urgency },
-      metrics: [{ metric: 'received' }],
-      metricsOrganisationId: route.leadOrgId,
-    });
-    if (route.leadOrgId) {
-      await setLeadHandler(tx, created.id, route.leadOrgId, null, ctx.now);
-      await recordAppealChange(tx, ctx, created, {
-        action: 'appeal.dispatched',
-        visibility: 'public',
-        fromState: 'submitted',
-        toState: 'dispatched',
-        note: route.reason,
-        data: { auto: true, rule: route.rule, leadOrgId: route.leadOrgId },
-        metrics: [{ metric: 'dispatched' }],
-      });
-    } else {
-      await recordAppealChange(tx, ctx, created, { action: 'appeal.queued', visibility: 'staff', note: route.reason, data: { dispatchOrgId: route.dispatchOrgId } });
-    }
-    await insertAttachments(
-      tx,
-      (input.photos ?? []).map((p) => ({ appealId: created.id, ...p, visibility: 'public', createdBy: ctx.actor?.accountId ?? null, createdAt: ctx.now })),
-    );
-    const unit = route.leadOrgId ?? route.dispatchOrgId;
-    await notifyOrganisation(tx, ctx, unit, {
-      kind: urgency === 'urgent' ? 'appeal.urgent' : route.leadOrgId ? 'appeal.to_sign' : 'appeal.to_dispatch',
-      title: `${urgency === 'urgent' ? '【紧急】' : ''}新诉求 ${created.code}`,
-      body: text.slice(0, 120),
-      subjectType: 'appeal',
-      subjectId: created.id,
-      organisationId: unit,
-    });
-    return { appeal: created, created: true };
-  });
-  return result;
+  }
 }

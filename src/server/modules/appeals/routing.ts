@@ -1,8 +1,7 @@
 // 分拨: from a located case and its category to the lead unit at the right level, or to the
 // dispatch queue of the nearest appeals service centre. The rule and the reason are recorded.
-import { and, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { organisations } from '../../db/schema.ts';
+import { defineStatement, runStatement } from '../../db/statements.ts';
 import { AppError } from '../../errors.ts';
 import { pathCovers } from '../../policy/index.ts';
 import type { TerritorySummary } from '../territories/territory-index.ts';
@@ -19,6 +18,14 @@ export interface Route {
 /** The service centres that own dispatch queues, nearest first. */
 const queueLevels = ['street', 'district', 'city'] as const;
 
+// Run on every intake, so a fixed statement (db/statements.ts) rather than a built query.
+// Organisation edits bump no change counter, so the units are not cached in memory.
+const unitsStatement = defineStatement(
+  'gz_route_units',
+  `select id, type, territory_id as "territoryId" from organisations
+   where territory_id = any($territoryIds::uuid[]) and type = any($types::text[]) and kind = 'government' and active`,
+);
+
 export async function routeCase(db: Executor, catalogue: Catalogue, chain: TerritorySummary[], categoryCode: string | null): Promise<Route> {
   const byLevel = new Map(chain.map((t) => [t.level, t]));
   const casePath = chain[chain.length - 1]!.path;
@@ -30,17 +37,10 @@ export async function routeCase(db: Executor, catalogue: Catalogue, chain: Terri
   const target = level ? byLevel.get(level) : undefined;
   const queueTerritories = queueLevels.map((l) => byLevel.get(l)).filter((t): t is TerritorySummary => Boolean(t));
   const territoryIds = [...new Set([...queueTerritories.map((t) => t.id), ...(target ? [target.id] : [])])];
-  const units = await db
-    .select({ id: organisations.id, type: organisations.type, territoryId: organisations.territoryId })
-    .from(organisations)
-    .where(
-      and(
-        inArray(organisations.territoryId, territoryIds),
-        inArray(organisations.type, ['hotline_center', ...(deptType ? [deptType] : [])]),
-        eq(organisations.kind, 'government'),
-        eq(organisations.active, true),
-      ),
-    );
+  const units = await runStatement<{ id: string; type: string; territoryId: string }>(db, unitsStatement, {
+    territoryIds,
+    types: ['hotline_center', ...(deptType ? [deptType] : [])],
+  });
   const queue = queueTerritories.map((t) => units.find((u) => u.territoryId === t.id && u.type === 'hotline_center')).find(Boolean);
   if (!queue) throw new AppError('unprocessable', 'No appeals service centre serves this place; an administrator must set one up.');
 

@@ -1,8 +1,9 @@
 // SQL for accounts' credentials, sessions, API tokens and role grants.
-import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { accounts, apiTokens, roleGrants, sessions, territories } from '../../db/schema.ts';
-import type { Grant, Role } from '../../policy/index.ts';
+import { accounts, sessions, territories } from '../../db/schema.ts';
+import { defineStatement, runStatement } from '../../db/statements.ts';
+import type { Grant } from '../../policy/index.ts';
 
 export type AccountRow = typeof accounts.$inferSelect;
 
@@ -20,19 +21,90 @@ export async function findAccountById(db: Executor, id: string): Promise<Account
   return row;
 }
 
+// Every authenticated request resolves its caller, so these run as fixed statements (see
+// db/statements.ts). Grants come ordered by scope path, as json objects shaped like Grant.
+const grantsJson = `coalesce((select json_agg(json_build_object('id', g.id, 'role', g.role, 'territoryId', g.territory_id,
+    'scopePath', g.scope_path, 'organisationId', g.organisation_id) order by g.scope_path)
+  from role_grants g where g.account_id = a.id), '[]'::json)`;
+
+const grantsStatement = defineStatement('gz_auth_grants', `select ${grantsJson} as grants from accounts a where a.id = $accountId::uuid`);
+
 export async function loadGrants(db: Executor, accountId: string): Promise<Grant[]> {
-  const rows = await db
-    .select({
-      id: roleGrants.id,
-      role: roleGrants.role,
-      territoryId: roleGrants.territoryId,
-      scopePath: roleGrants.scopePath,
-      organisationId: roleGrants.organisationId,
-    })
-    .from(roleGrants)
-    .where(eq(roleGrants.accountId, accountId))
-    .orderBy(asc(roleGrants.scopePath));
-  return rows.map((r) => ({ ...r, role: r.role as Role }));
+  const [row] = await runStatement<{ grants: Grant[] }>(db, grantsStatement, { accountId });
+  return row?.grants ?? [];
+}
+
+/** A resolved credential: its id, its account and the account's grants. */
+export interface LiveCredential {
+  id: string;
+  accountId: string;
+  displayName: string;
+  grants: Grant[];
+}
+
+// One round trip: the live token (not revoked, account active) with its grants, and lastUsedAt
+// refreshed when older than $staleBefore (so reads do not write on every request).
+const tokenStatement = defineStatement(
+  'gz_auth_token',
+  `with found as (
+     select t.id, t.rate_limit_per_minute, a.id as account_id, a.display_name, ${grantsJson} as grants
+     from api_tokens t join accounts a on a.id = t.account_id
+     where t.token_hash = $tokenHash and t.revoked_at is null and a.status = 'active'
+     limit 1
+   ), touched as (
+     update api_tokens set last_used_at = $now::timestamptz
+     where id = (select id from found) and (last_used_at is null or last_used_at < $staleBefore::timestamptz)
+   )
+   select * from found`,
+);
+
+interface CredentialRow {
+  id: string;
+  account_id: string;
+  display_name: string;
+  grants: Grant[];
+}
+
+const credential = (row: CredentialRow): LiveCredential => ({ id: row.id, accountId: row.account_id, displayName: row.display_name, grants: row.grants });
+
+export async function resolveApiToken(
+  db: Executor,
+  tokenHash: string,
+  now: Date,
+  staleBefore: Date,
+): Promise<(LiveCredential & { rateLimitPerMinute: number | null }) | null> {
+  const [row] = await runStatement<CredentialRow & { rate_limit_per_minute: number | null }>(db, tokenStatement, {
+    tokenHash,
+    now: now.toISOString(),
+    staleBefore: staleBefore.toISOString(),
+  });
+  return row ? { ...credential(row), rateLimitPerMinute: row.rate_limit_per_minute } : null;
+}
+
+// The same for a session cookie: live means not revoked, not expired and the account active;
+// lastSeenAt and the sliding expiry are moved forward when lastSeenAt is older than $staleBefore.
+const sessionStatement = defineStatement(
+  'gz_auth_session',
+  `with found as (
+     select s.id, a.id as account_id, a.display_name, ${grantsJson} as grants
+     from sessions s join accounts a on a.id = s.account_id
+     where s.token_hash = $tokenHash and s.revoked_at is null and s.expires_at > $now::timestamptz and a.status = 'active'
+     limit 1
+   ), touched as (
+     update sessions set last_seen_at = $now::timestamptz, expires_at = $expiresAt::timestamptz
+     where id = (select id from found) and last_seen_at < $staleBefore::timestamptz
+   )
+   select * from found`,
+);
+
+export async function resolveSession(db: Executor, tokenHash: string, now: Date, staleBefore: Date, expiresAt: Date): Promise<LiveCredential | null> {
+  const [row] = await runStatement<CredentialRow>(db, sessionStatement, {
+    tokenHash,
+    now: now.toISOString(),
+    staleBefore: staleBefore.toISOString(),
+    expiresAt: expiresAt.toISOString(),
+  });
+  return row ? credential(row) : null;
 }
 
 export async function insertSession(
@@ -52,35 +124,6 @@ export async function insertSession(
     })
     .returning();
   return row!;
-}
-
-/** A live session with its account, or undefined when missing, expired, revoked or disabled. */
-export async function findLiveSession(db: Executor, tokenHash: string, now: Date) {
-  const [row] = await db
-    .select({ session: sessions, account: accounts })
-    .from(sessions)
-    .innerJoin(accounts, eq(accounts.id, sessions.accountId))
-    .where(and(eq(sessions.tokenHash, tokenHash), isNull(sessions.revokedAt), gt(sessions.expiresAt, now), eq(accounts.status, 'active')))
-    .limit(1);
-  return row;
-}
-
-export async function touchSession(db: Executor, id: string, now: Date, expiresAt: Date): Promise<void> {
-  await db.update(sessions).set({ lastSeenAt: now, expiresAt }).where(eq(sessions.id, id));
-}
-
-export async function findLiveToken(db: Executor, tokenHash: string) {
-  const [row] = await db
-    .select({ token: apiTokens, account: accounts })
-    .from(apiTokens)
-    .innerJoin(accounts, eq(accounts.id, apiTokens.accountId))
-    .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt), eq(accounts.status, 'active')))
-    .limit(1);
-  return row;
-}
-
-export async function touchToken(db: Executor, id: string, now: Date): Promise<void> {
-  await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, id));
 }
 
 /** The root of the territory tree (the city), where residents' own role is scoped. */

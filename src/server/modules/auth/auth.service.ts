@@ -9,14 +9,11 @@ import type { Actor } from '../../policy/index.ts';
 import { recordEvent } from '../events/events.service.ts';
 import {
   findAccountByIdentifier,
-  findLiveSession,
-  findLiveToken,
   findRootTerritory,
   insertSession,
-  loadGrants,
   phonePattern,
-  touchSession,
-  touchToken,
+  resolveApiToken,
+  resolveSession,
   type AccountRow,
 } from './auth.repository.ts';
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './password.ts';
@@ -115,35 +112,21 @@ export async function login(
   return { token, expiresAt, account };
 }
 
-/** Resolves a session cookie to an actor, sliding its expiry forward now and then. */
+/** Resolves a session cookie to an actor (one query), sliding its expiry forward now and then. */
 export async function actorFromSession(db: Db, token: string, now: Date, ttlHours: number): Promise<Actor | null> {
-  const row = await findLiveSession(db, sha256(token), now);
+  const staleBefore = new Date(now.getTime() - touchEveryMs);
+  const row = await resolveSession(db, sha256(token), now, staleBefore, new Date(now.getTime() + ttlHours * 3600_000));
   if (!row) return null;
-  if (now.getTime() - row.session.lastSeenAt.getTime() > touchEveryMs) {
-    await touchSession(db, row.session.id, now, new Date(now.getTime() + ttlHours * 3600_000));
-  }
-  return {
-    accountId: row.account.id,
-    displayName: row.account.displayName,
-    grants: await loadGrants(db, row.account.id),
-    via: 'session',
-    sessionId: row.session.id,
-  };
+  return { accountId: row.accountId, displayName: row.displayName, grants: row.grants, via: 'session', sessionId: row.id };
 }
 
+/** Resolves an API token to an actor (one query); revoked tokens and disabled accounts give null. */
 export async function actorFromApiToken(db: Db, token: string, now: Date): Promise<{ actor: Actor; rateLimitPerMinute: number | null } | null> {
-  const row = await findLiveToken(db, sha256(token));
+  const row = await resolveApiToken(db, sha256(token), now, new Date(now.getTime() - touchEveryMs));
   if (!row) return null;
-  if (!row.token.lastUsedAt || now.getTime() - row.token.lastUsedAt.getTime() > touchEveryMs) await touchToken(db, row.token.id, now);
   return {
-    actor: {
-      accountId: row.account.id,
-      displayName: row.account.displayName,
-      grants: await loadGrants(db, row.account.id),
-      via: 'token',
-      tokenId: row.token.id,
-    },
-    rateLimitPerMinute: row.token.rateLimitPerMinute,
+    actor: { accountId: row.accountId, displayName: row.displayName, grants: row.grants, via: 'token', tokenId: row.id },
+    rateLimitPerMinute: row.rateLimitPerMinute,
   };
 }
 

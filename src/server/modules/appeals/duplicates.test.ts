@@ -1,0 +1,160 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { and, eq } from 'drizzle-orm';
+import { createTestApp, type TestContext } from '../../../../test/helpers/app.ts';
+import { appealCity, pins, signInAll } from '../../../../test/helpers/appeal-fixture.ts';
+import { appeals, events, notifications, rollupDeltas } from '../../db/schema.ts';
+import { distanceM, duplicateRule, findProbableDuplicates, linkDuplicates, similarity } from './duplicates.ts';
+import { findAppeal, type AppealRow } from './appeals.repository.ts';
+
+const text = '小区门口垃圾三天没人清运，味道很大';
+/** ~33 m and ~220 m north of the C1 pin. */
+const near = { lon: pins.c1.lon, lat: pins.c1.lat + 0.0003 };
+const far = { lon: pins.c1.lon, lat: pins.c1.lat + 0.002 };
+
+describe('probable duplicates on intake', () => {
+  let t: TestContext;
+  let req: Awaited<ReturnType<typeof signInAll>>;
+  let fx: Awaited<ReturnType<typeof appealCity>>;
+
+  before(async () => {
+    t = await createTestApp();
+    fx = await appealCity(t.db);
+    await t.app.deps.territoryIndex.refresh();
+    req = await signInAll(t.app);
+  });
+  after(() => t.close());
+
+  /**
+   * A report through the intake API, then the duplicate check as intake runs it right after
+   * writing the case (idempotent, so this holds whether or not intake already called it).
+   */
+  async function report(
+    who: 'resident' | 'resident2',
+    body: { text?: string; categoryCode?: string; location?: object; urgency?: string },
+    options: { inTransaction?: boolean } = {},
+  ): Promise<AppealRow> {
+    const res = await req(who, 'POST', '/api/v1/appeals', { text, categoryCode: 'garbage_collection', location: pins.c1, ...body });
+    assert.equal(res.statusCode, 201, res.body);
+    const appeal = (await findAppeal(t.db, res.json().id))!;
+    const ctx = { actor: null, now: t.clock() };
+    // As intake would call it: inside its transaction, or after its single statement.
+    return options.inTransaction ? t.db.transaction((tx) => linkDuplicates(tx, ctx, appeal)) : linkDuplicates(t.db, ctx, appeal);
+  }
+
+  it('measures text and distance', () => {
+    assert.equal(similarity(text, text), 1);
+    assert.equal(similarity(text, '路灯不亮'), 0);
+    assert.equal(similarity('市民来电反映：' + text + '，希望尽快处理。', text), 1, 'boilerplate and punctuation do not count');
+    const s = similarity(text, '小区门口的垃圾好几天没人清运了');
+    assert.ok(s > 0.2 && s < 0.6, String(s));
+    assert.equal(similarity(text, '小区门口的垃圾好几天没人清运了'), similarity('小区门口的垃圾好几天没人清运了', text));
+    assert.ok(Math.abs(distanceM(22.6, 113.95, 22.601, 113.95) - 111.2) < 0.5);
+    assert.deepEqual(duplicateRule('garbage_collection', 'street'), { radiusM: 100, windowDays: 7 });
+    assert.deepEqual(duplicateRule('renovation_noise', 'community'), { radiusM: 50, windowDays: 7 });
+    assert.deepEqual(duplicateRule('construction_noise', 'district'), { radiusM: 300, windowDays: 7 });
+    assert.equal(duplicateRule('wage_arrears', 'district').radiusM, null);
+  });
+
+  it('merges a near-identical report nearby into the open case and tells the resident', async () => {
+    const first = await report('resident', {});
+    assert.equal(first.status, 'dispatched');
+    const second = await report('resident2', { text: '市民反映：小区门口垃圾三天没人清运了，味道很大！', location: near }, { inTransaction: true });
+    assert.equal(second.status, 'merged');
+    assert.equal(second.parentId, first.id);
+    assert.equal(second.duplicateOfId, first.id);
+    assert.equal(second.leadOrgId, null);
+
+    const tracked = (await req(null, 'GET', `/api/v1/appeals/track/${second.code}`)).json();
+    assert.equal(tracked.status, 'merged');
+    assert.equal(tracked.parentCode, first.code);
+    const mergedEvent = tracked.timeline.find((e: { action: string }) => e.action === 'appeal.merged');
+    assert.match(mergedEvent.note, new RegExp(`同一问题已在办理中（诉求 ${first.code}）`));
+    assert.equal(mergedEvent.actorRole, 'system');
+
+    const notices = await t.db.select().from(notifications).where(and(eq(notifications.accountId, fx.accounts.resident2.id), eq(notifications.kind, 'appeal.merged')));
+    assert.equal(notices.length, 1);
+    assert.match(notices[0]!.title, /已在处理中/);
+    const deltas = await t.db.select().from(rollupDeltas).where(eq(rollupDeltas.metric, 'merged'));
+    assert.equal(deltas.length, 1);
+    const parentEvents = await t.db.select().from(events).where(and(eq(events.subjectId, first.id), eq(events.action, 'appeal.duplicate_merged')));
+    assert.equal(parentEvents.length, 1);
+    assert.equal(parentEvents[0]!.visibility, 'staff');
+
+    // When the parent is closed, the merged report hears the result (closeInTransaction).
+    await req('handler', 'POST', `/api/v1/appeals/${first.id}/sign`);
+    await req('handler', 'POST', `/api/v1/appeals/${first.id}/reply`, { text: '已清运完毕，并加密清运频次。' });
+    const closed = await req('dispatcher', 'POST', `/api/v1/appeals/${first.id}/close`, {});
+    assert.equal(closed.statusCode, 200, closed.body);
+    const told = await t.db.select().from(notifications).where(and(eq(notifications.accountId, fx.accounts.resident2.id), eq(notifications.kind, 'appeal.closed')));
+    assert.equal(told.length, 1);
+  });
+
+  it('links a similar report for the dispatcher without merging it', async () => {
+    // Elsewhere in the community than the other tests' cases.
+    const here = { lon: pins.c1.lon + 0.02, lat: pins.c1.lat };
+    const first = await report('resident', { text: '幸福路12号门口垃圾三天没人清运，味道很大', location: here });
+    const second = await report('resident2', { text: '幸福路12号门口的垃圾堆了好几天了', location: { lon: here.lon, lat: here.lat + 0.0006 } });
+    assert.equal(second.status, 'dispatched', 'still with its unit');
+    assert.equal(second.duplicateOfId, first.id);
+    assert.equal(second.parentId, null);
+    const staff = (await req('dispatcher', 'GET', `/api/v1/appeals/${second.id}`)).json();
+    const suspected = staff.timeline.find((e: { action: string }) => e.action === 'appeal.duplicate_suspected');
+    assert.equal(suspected.data.duplicateOfCode, first.code);
+    assert.ok(suspected.data.similarity >= 0.2 && suspected.data.similarity < 0.6);
+    assert.ok(suspected.data.distanceM > 50 && suspected.data.distanceM < 100);
+    const publicView = (await req(null, 'GET', `/api/v1/appeals/track/${second.code}`)).json();
+    assert.ok(!publicView.timeline.some((e: { action: string }) => e.action === 'appeal.duplicate_suspected'), 'staff only');
+    const notices = await t.db.select().from(notifications).where(and(eq(notifications.accountId, fx.accounts.dispatcher.id), eq(notifications.kind, 'appeal.duplicate_suspected')));
+    assert.equal(notices.length, 1, JSON.stringify(notices));
+    // The dispatcher decides: merging by hand works as before.
+    const merged = await req('dispatcher', 'POST', `/api/v1/appeals/${second.id}/merge`, { parentId: first.id });
+    assert.equal(merged.statusCode, 200, merged.body);
+    assert.equal((await linkDuplicates(t.db, { actor: null, now: t.clock() }, (await findAppeal(t.db, second.id))!)).status, 'merged', 'idempotent');
+  });
+
+  it('does not link another category, a far place, an old case, a closed case or personal matters', async () => {
+    const street = 'D1S1C2 东社区 建设路 88 号路口的路灯不亮';
+    const light = await report('resident', { text: street, categoryCode: 'streetlight', location: pins.c2 });
+    // Same words, same place, another category.
+    const other = await report('resident2', { text: street, categoryCode: 'traffic_signal', location: pins.c2 });
+    assert.equal(other.duplicateOfId, null);
+    // Same category and words, 220 m away (streetlights: 150 m).
+    const away = await report('resident2', { text: street, categoryCode: 'streetlight', location: { lon: pins.c2.lon, lat: pins.c2.lat + 0.002 } });
+    assert.equal(away.duplicateOfId, null);
+    assert.equal((await findProbableDuplicates(t.db, away)).length, 0);
+
+    // Reported eight days ago, the first report is outside the 7-day window.
+    await t.db.update(appeals).set({ createdAt: new Date(t.clock().getTime() - 8 * 86_400_000) }).where(eq(appeals.id, light.id));
+    const later = await report('resident2', { text: street, categoryCode: 'streetlight', location: pins.c2 });
+    assert.equal(later.duplicateOfId, null);
+    assert.equal((await findProbableDuplicates(t.db, (await findAppeal(t.db, light.id))!)).length, 0, 'a later case is never the earlier one’s duplicate');
+
+    // A closed case is not a candidate.
+    const done = await report('resident', { text: '幸福里小区东门垃圾桶满溢没人清理', location: far });
+    await t.db.update(appeals).set({ status: 'closed' }).where(eq(appeals.id, done.id));
+    const again = await report('resident2', { text: '幸福里小区东门垃圾桶满溢没人清理', location: far });
+    assert.equal(again.duplicateOfId, null);
+    assert.equal(again.status, 'dispatched');
+
+    // Unpaid wages: every worker's own case.
+    const wages = '某某公司拖欠三个月工资不发';
+    await report('resident', { text: wages, categoryCode: 'wage_arrears' });
+    const wages2 = await report('resident2', { text: wages, categoryCode: 'wage_arrears' });
+    assert.equal(wages2.duplicateOfId, null);
+  });
+
+  it('an urgent report is linked to a normal case, never merged into it; without a pin only linked', async () => {
+    const place = { lon: pins.c1.lon + 0.01, lat: pins.c1.lat };
+    const normal = await report('resident', { text: '小区门口井盖松动有响声', categoryCode: 'road_damage', location: place });
+    const urgent = await report('resident2', { text: '小区门口井盖松动有响声', categoryCode: 'road_damage', location: place, urgency: 'urgent' });
+    assert.equal(urgent.status, 'submitted', 'not merged (no transport unit in the fixture: the dispatch queue)');
+    assert.equal(urgent.parentId, null);
+    assert.equal(urgent.duplicateOfId, normal.id);
+
+    const byAddress = await report('resident', { text: '西社区幸福里垃圾站满了没人清理', location: { address: '西社区幸福里' } });
+    const byAddress2 = await report('resident2', { text: '西社区幸福里垃圾站满了没人清理', location: { address: '西社区幸福里' } }, { inTransaction: true });
+    assert.equal(byAddress2.status, 'dispatched', 'no pin: linked, not merged');
+    assert.equal(byAddress2.duplicateOfId, byAddress.id);
+  });
+});

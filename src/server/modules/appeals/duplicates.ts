@@ -1,0 +1,238 @@
+// 重复诉求: on intake, find the open cases that are probably the same problem: the same category,
+// within the category's radius (50–300 m) of the new case's pin, reported within its window
+// (7 days), with similar text. Then:
+//   - similarity ≥ mergeBar, both pinned, and the earlier case still being handled → merge at
+//     once (并案, as a dispatcher's merge does: status merged, parent_id; the resident is told the
+//     problem is already being handled and will hear the result when the parent closes, through
+//     closeInTransaction's parent_closed notices);
+//   - similarity ≥ linkBar → link (duplicate_of_id) and tell the dispatch centre's dispatchers,
+//     who merge or not (the staff timeline shows the candidate, its similarity and distance).
+// Similarity is the Jaccard index of the texts' character bigrams after normalising (NFKC,
+// lower case, letters and digits only) and removing the boilerplate every report shares
+// ("市民来电反映", "希望尽快处理"); distance is the haversine distance in metres, after a
+// bounding-box prefilter in SQL (appeals_created_idx bounds the window).
+// Cases without a pin (placed by address or territory) are compared within the same territory
+// and only ever linked: without a place, a merge would be a guess.
+import { and, eq, gte, inArray, isNull, lte, ne, sql } from 'drizzle-orm';
+import type { CallContext } from '../../context.ts';
+import type { Executor } from '../../db/client.ts';
+import { appeals, categories } from '../../db/schema.ts';
+import { notifyAccounts, notifyOrganisation } from '../notifications/notifications.service.ts';
+import { recordAppealChange } from './appeal-events.ts';
+import type { AppealStatus } from './appeal-rules.ts';
+import { lockAppeal, updateAppealFrom, type AppealRow } from './appeals.repository.ts';
+
+export interface DuplicateRule {
+  /** Metres; null: the category is about a person's own affairs, never a shared place. */
+  radiusM: number | null;
+  windowDays: number;
+}
+
+/** Radius by the level that handles a category: community matters are one building's, city ones wide. */
+const radiusByLevel: Record<string, number> = { grid: 50, community: 50, street: 100, district: 150, city: 300 };
+/** Problems felt over an area: noise, fumes, floods, outages. */
+const areaWide = ['construction_noise', 'commercial_noise', 'cooking_fumes', 'air_pollution', 'water_pollution', 'drainage_flooding', 'water_supply', 'power_gas_supply'];
+/** Each report is someone's own matter: two of them are two cases, however alike. */
+const personal = [
+  'wage_arrears', 'social_insurance', 'gig_worker', 'school_enrollment', 'training_institution', 'medical_service', 'fraud_scam', 'consumer_dispute',
+  'housing_policy', 'rental_dispute', 'policy_enquiry', 'suggestion_praise', 'community_certificate', 'elderly_care', 'neighbor_dispute', 'owners_committee',
+];
+export const defaultWindowDays = 7;
+
+export function duplicateRule(categoryCode: string, level: string | null | undefined): DuplicateRule {
+  if (personal.includes(categoryCode)) return { radiusM: null, windowDays: defaultWindowDays };
+  if (areaWide.includes(categoryCode)) return { radiusM: 300, windowDays: defaultWindowDays };
+  return { radiusM: radiusByLevel[level ?? ''] ?? 100, windowDays: defaultWindowDays };
+}
+
+export const linkBar = 0.2;
+export const mergeBar = 0.6;
+
+/** Cases a new report may duplicate: not closed or merged. */
+const candidateStatuses: readonly AppealStatus[] = ['submitted', 'dispatched', 'signed', 'in_progress', 'replied', 'verified', 'returned', 'reopened'];
+/** Cases still being worked on: a new report may be merged into these (not into a replied one: a
+ *  new report after the reply may mean the fix did not hold). */
+const mergeableParents: readonly AppealStatus[] = ['submitted', 'dispatched', 'signed', 'in_progress', 'returned', 'reopened'];
+/** A new case is merged only while nobody has started on it. */
+const mergeableNew: readonly AppealStatus[] = ['submitted', 'dispatched'];
+
+const boilerplate = [
+  '市民来电反映', '市民来电称', '市民来电', '来电人反映', '来电人称', '来电反映', '市民反映', '群众反映', '居民反映', '网格员巡查发现', '巡查发现', '反映',
+  '希望尽快', '请尽快', '尽快', '希望', '请求', '要求', '处理一下', '处理', '解决', '相关部门', '有关部门', '谢谢',
+].sort((a, b) => b.length - a.length);
+
+/** Letters and digits only, lower case, without the phrases every report shares. */
+export function normalise(text: string): string {
+  let s = text.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+  for (const phrase of boilerplate) s = s.split(phrase).join('');
+  return s;
+}
+
+export function bigrams(text: string): Set<string> {
+  const chars = [...normalise(text)];
+  if (chars.length < 2) return new Set(chars);
+  const out = new Set<string>();
+  for (let i = 0; i + 1 < chars.length; i++) out.add(chars[i]! + chars[i + 1]!);
+  return out;
+}
+
+/** Jaccard index of the character bigrams: 1 for the same words, 0 for nothing in common. */
+export function similarity(a: string, b: string): number {
+  const x = bigrams(a);
+  const y = bigrams(b);
+  if (x.size === 0 || y.size === 0) return 0;
+  let shared = 0;
+  for (const g of x) if (y.has(g)) shared++;
+  return shared / (x.size + y.size - shared);
+}
+
+const EARTH_RADIUS_M = 6_371_008.8;
+const rad = (deg: number) => (deg * Math.PI) / 180;
+
+/** Great-circle distance in metres. */
+export function distanceM(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const dLat = rad(lat2 - lat1);
+  const dLon = rad(lon2 - lon1);
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(rad(lat1)) * Math.cos(rad(lat2)) * Math.sin(dLon / 2) ** 2;
+  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+export interface DuplicateCandidate {
+  appeal: AppealRow;
+  similarity: number;
+  /** Null when either case has no pin (then both lie in the same territory). */
+  distanceM: number | null;
+}
+
+const round = (x: number, places: number) => Math.round(x * 10 ** places) / 10 ** places;
+
+/** The open cases `appeal` probably duplicates, most similar first (similarity ≥ linkBar). */
+export async function findProbableDuplicates(db: Executor, appeal: AppealRow, level?: string | null): Promise<DuplicateCandidate[]> {
+  if (!appeal.categoryCode) return [];
+  const categoryLevel = level !== undefined ? level : (await db.select({ level: categories.level }).from(categories).where(eq(categories.code, appeal.categoryCode)))[0]?.level;
+  const rule = duplicateRule(appeal.categoryCode, categoryLevel);
+  if (rule.radiusM === null) return [];
+  const since = new Date(appeal.createdAt.getTime() - rule.windowDays * 86_400_000);
+  const pinned = appeal.lat !== null && appeal.lon !== null;
+  let place;
+  if (pinned) {
+    const dLat = rule.radiusM / 111_320;
+    const dLon = rule.radiusM / (111_320 * Math.max(0.01, Math.cos(rad(appeal.lat!))));
+    place = and(
+      sql`${appeals.lat} between ${appeal.lat! - dLat} and ${appeal.lat! + dLat}`,
+      sql`${appeals.lon} between ${appeal.lon! - dLon} and ${appeal.lon! + dLon}`,
+    );
+  } else place = eq(appeals.territoryPath, appeal.territoryPath);
+  const rows = await db
+    .select()
+    .from(appeals)
+    .where(
+      and(
+        eq(appeals.categoryCode, appeal.categoryCode),
+        ne(appeals.id, appeal.id),
+        isNull(appeals.parentId),
+        inArray(appeals.status, [...candidateStatuses]),
+        gte(appeals.createdAt, since),
+        lte(appeals.createdAt, appeal.createdAt),
+        place,
+      ),
+    )
+    .orderBy(sql`${appeals.createdAt} desc`)
+    .limit(200);
+  const found: DuplicateCandidate[] = [];
+  for (const row of rows) {
+    const d = pinned && row.lat !== null && row.lon !== null ? distanceM(appeal.lat!, appeal.lon!, row.lat, row.lon) : null;
+    if (pinned && (d === null || d > rule.radiusM)) continue;
+    const s = similarity(appeal.text, row.text);
+    if (s >= linkBar) found.push({ appeal: row, similarity: round(s, 3), distanceM: d === null ? null : Math.round(d) });
+  }
+  return found.sort((a, b) => b.similarity - a.similarity || (a.distanceM ?? 0) - (b.distanceM ?? 0) || a.appeal.createdAt.getTime() - b.appeal.createdAt.getTime());
+}
+
+/**
+ * Links a new case to its most probable duplicate, or merges it into that case when the
+ * similarity clears mergeBar (see the top of this file). Call it right after the case is written,
+ * in or after the intake's transaction; the writes run in a transaction (a savepoint inside one).
+ * Returns the case as it now is. Idempotent: a case already linked or merged is returned as is.
+ */
+export async function linkDuplicates(db: Executor, ctx: CallContext, appeal: AppealRow): Promise<AppealRow> {
+  if (appeal.duplicateOfId || appeal.parentId || appeal.status === 'merged') return appeal;
+  const [best] = await findProbableDuplicates(db, appeal);
+  if (!best) return appeal;
+  // The system decides, not the person who reported: no actor on these events.
+  const system: CallContext = { ...ctx, actor: null };
+  return db.transaction(async (tx) => {
+    const parent = await lockAppeal(tx, best.appeal.id);
+    if (!parent || parent.parentId || !candidateStatuses.includes(parent.status as AppealStatus)) return appeal;
+    const evidence = { similarity: best.similarity, distanceM: best.distanceM };
+    const merge =
+      best.similarity >= mergeBar &&
+      best.distanceM !== null &&
+      mergeableNew.includes(appeal.status as AppealStatus) &&
+      mergeableParents.includes(parent.status as AppealStatus) &&
+      // An urgent report is not folded into a case handled at normal pace.
+      !(appeal.urgency === 'urgent' && parent.urgency !== 'urgent');
+    if (!merge) {
+      const linked = await updateAppealFrom(tx, appeal.id, [appeal.status as AppealStatus], { duplicateOfId: parent.id, updatedAt: ctx.now });
+      await recordAppealChange(tx, system, linked, {
+        action: 'appeal.duplicate_suspected',
+        visibility: 'staff',
+        actorRole: 'system',
+        note: `疑似与诉求 ${parent.code} 重复（文字相似度 ${best.similarity}${best.distanceM === null ? '，同一网格' : `，相距 ${best.distanceM} 米`}），请分拨员确认是否并案。`,
+        data: { duplicateOfId: parent.id, duplicateOfCode: parent.code, ...evidence },
+      });
+      await notifyOrganisation(
+        tx,
+        system,
+        appeal.dispatchOrgId,
+        { kind: 'appeal.duplicate_suspected', title: `疑似重复：诉求 ${appeal.code} 与 ${parent.code}`, body: appeal.text.slice(0, 120), subjectType: 'appeal', subjectId: appeal.id },
+        { roles: ['dispatcher'] },
+      );
+      return linked;
+    }
+    const merged = await updateAppealFrom(tx, appeal.id, [appeal.status as AppealStatus], {
+      status: 'merged',
+      parentId: parent.id,
+      duplicateOfId: parent.id,
+      leadOrgId: null,
+      updatedAt: ctx.now,
+    });
+    await recordAppealChange(tx, system, merged, {
+      action: 'appeal.merged',
+      visibility: 'public',
+      fromState: appeal.status,
+      toState: 'merged',
+      actorRole: 'system',
+      note: `同一问题已在办理中（诉求 ${parent.code}），已自动并案，办结后会通知您结果。`,
+      data: { parentId: parent.id, parentCode: parent.code, auto: true, ...evidence },
+      metrics: [{ metric: 'merged' }],
+      metricsOrganisationId: appeal.leadOrgId,
+    });
+    await recordAppealChange(tx, system, parent, {
+      action: 'appeal.duplicate_merged',
+      visibility: 'staff',
+      actorRole: 'system',
+      note: `重复诉求 ${appeal.code} 已自动并入本案。`,
+      data: { childId: appeal.id, childCode: appeal.code, ...evidence },
+    });
+    if (appeal.reporterId) {
+      await notifyAccounts(tx, system, [appeal.reporterId], {
+        kind: 'appeal.merged',
+        title: `您反映的问题已在处理中（诉求 ${parent.code}）`,
+        body: '办结后会通知您结果。',
+        subjectType: 'appeal',
+        subjectId: appeal.id,
+      });
+    }
+    // The unit placed at intake has nothing to do: the parent's unit handles the problem.
+    if (appeal.leadOrgId && appeal.leadOrgId !== parent.leadOrgId) {
+      await notifyOrganisation(tx, system, appeal.leadOrgId, {
+        kind: 'appeal.merged',
+        title: `诉求 ${appeal.code} 已自动并入 ${parent.code}，无需另行办理`,
+        subjectType: 'appeal',
+        subjectId: appeal.id,
+      });
+    }
+    return merged;
+  });
+}

@@ -10,13 +10,14 @@
 // Similarity is the Jaccard index of the texts' character bigrams after normalising (NFKC,
 // lower case, letters and digits only) and removing the boilerplate every report shares
 // ("市民来电反映", "希望尽快处理"); distance is the haversine distance in metres, after a
-// bounding-box prefilter in SQL (appeals_created_idx bounds the window).
+// bounding-box prefilter in SQL within the case's street (the territory path index bounds it).
 // Cases without a pin (placed by address or territory) are compared within the same territory
 // and only ever linked: without a place, a merge would be a guess.
 import { and, eq, gte, inArray, isNull, lte, ne, sql } from 'drizzle-orm';
 import type { CallContext } from '../../context.ts';
 import type { Executor } from '../../db/client.ts';
 import { appeals, categories } from '../../db/schema.ts';
+import { withinPaths } from '../../db/scope.ts';
 import { notifyAccounts, notifyOrganisation } from '../notifications/notifications.service.ts';
 import { recordAppealChange } from './appeal-events.ts';
 import type { AppealStatus } from './appeal-rules.ts';
@@ -122,6 +123,11 @@ export async function findProbableDuplicates(db: Executor, appeal: AppealRow, le
       sql`${appeals.lat} between ${appeal.lat! - dLat} and ${appeal.lat! + dLat}`,
       sql`${appeals.lon} between ${appeal.lon! - dLon} and ${appeal.lon! + dLon}`,
     );
+    // Within the same street (a prefix range of appeals_territory_path_idx): this keeps the
+    // candidate scan small without a spatial index; a duplicate just across a street boundary is
+    // missed.
+    const street = appeal.territoryPath.split('.').slice(0, 3).join('.');
+    place = and(place, withinPaths(appeals.territoryPath, [street]));
   } else place = eq(appeals.territoryPath, appeal.territoryPath);
   const rows = await db
     .select()
@@ -154,10 +160,11 @@ export async function findProbableDuplicates(db: Executor, appeal: AppealRow, le
  * similarity clears mergeBar (see the top of this file). Call it right after the case is written,
  * in or after the intake's transaction; the writes run in a transaction (a savepoint inside one).
  * Returns the case as it now is. Idempotent: a case already linked or merged is returned as is.
+ * `level` is the category's level (from the catalogue intake has loaded); read when absent.
  */
-export async function linkDuplicates(db: Executor, ctx: CallContext, appeal: AppealRow): Promise<AppealRow> {
+export async function linkDuplicates(db: Executor, ctx: CallContext, appeal: AppealRow, options: { level?: string | null } = {}): Promise<AppealRow> {
   if (appeal.duplicateOfId || appeal.parentId || appeal.status === 'merged') return appeal;
-  const [best] = await findProbableDuplicates(db, appeal);
+  const [best] = await findProbableDuplicates(db, appeal, options.level);
   if (!best) return appeal;
   // The system decides, not the person who reported: no actor on these events.
   const system: CallContext = { ...ctx, actor: null };

@@ -1,11 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, like } from 'drizzle-orm';
 import { createTestApp, type TestContext } from '../../../../test/helpers/app.ts';
 import { account, login, smallCity } from '../../../../test/helpers/factories.ts';
 import type { Db } from '../../db/client.ts';
 import * as schema from '../../db/schema.ts';
-import { calendarDays, events } from '../../db/schema.ts';
+import { calendarDays, events, meta } from '../../db/schema.ts';
 import { shippedCalendarYears } from './calendar-data.ts';
 import { loadCalendar, seedCalendar } from './calendar.service.ts';
 import { formatCalendarDate, isWeekend, parseCalendarDate, WorkCalendar } from './work-calendar.ts';
@@ -136,8 +136,10 @@ describe('calendar API', () => {
   const get = (who: string | null, query = '') => t.app.inject({ method: 'GET', url: `/api/v1/calendar${query}`, headers: who ? { cookie: cookies[who]! } : {} });
 
   it('follows the shipped schedule before seeding, and seeds each year once', async () => {
-    assert.equal((await t.db.select().from(calendarDays)).length, 0);
-    const unseeded = await loadCalendar(t.db);
+    // Installations seed the calendar at start (seedReferenceData); undo that to see a new one.
+    await t.db.delete(calendarDays);
+    await t.db.delete(meta).where(like(meta.key, 'calendar_year:%'));
+    const unseeded = await loadCalendar(t.db, { fresh: true });
     assert.equal(unseeded.isWorkingDay('2026-02-14'), true);
     assert.equal(unseeded.isWorkingDay('2026-02-16'), false);
     const first = await seedCalendar(t.db);

@@ -30,7 +30,6 @@ import {
   WEBP_LOSSY_24x16,
   webpBitstream,
 } from './test-fixtures.ts';
-import { registerUploads } from './uploads.ts';
 
 const rejects = (fn: () => unknown, code: string, message?: RegExp) =>
   assert.throws(fn, (e: unknown) => {
@@ -378,8 +377,8 @@ describe('uploads over HTTP (multipart, the app error handler)', () => {
   before(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gz-photos-'));
     const store = new FileBlobStore(dir);
+    // buildApp registers the uploads plugin (registerUploads) itself.
     ctx = await createTestApp();
-    await registerUploads(ctx.app);
     ctx.app.post('/test/photos', async (request) => {
       const photos: Buffer[] = [];
       for await (const part of request.parts()) {

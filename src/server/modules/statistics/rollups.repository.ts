@@ -23,6 +23,19 @@ export async function deltaBounds(db: Executor): Promise<{ min: number | null; m
   return { min: row?.min == null ? null : Number(row.min), max: row?.max == null ? null : Number(row.max) };
 }
 
+/** Rows deleted from rollup_deltas whose space is not yet reclaimed (statistics may lag a little). */
+export async function deadDeltaRows(db: Executor): Promise<number> {
+  const [row] = await queryRows<{ dead: number }>(
+    db,
+    sql`select coalesce(sum(n_dead_tup), 0)::int as dead from pg_stat_user_tables where relname = 'rollup_deltas' and schemaname = current_schema()`,
+  );
+  return row?.dead ?? 0;
+}
+
+export async function vacuumDeltas(db: Executor): Promise<void> {
+  await db.execute(sql`vacuum rollup_deltas`);
+}
+
 /**
  * Takes the deltas with `from ≤ id ≤ to` out of rollup_deltas and adds their sums to the rollups:
  * rollup_territory and (when the delta has one) rollup_category and rollup_channel for every
@@ -38,14 +51,10 @@ export async function foldDeltaRange(db: Executor, from: number, to: number): Pr
         delete from rollup_deltas where id between ${from} and ${to}
         returning day, territory_path, organisation_id, category_code, channel, metric, n
       ),
-      by_path as (
-        select day, territory_path, category_code, channel, metric, sum(n) as n
-        from taken group by day, territory_path, category_code, channel, metric
-      ),
       nodes as (
-        select b.day, array_to_string(s.segments[1:k], '.') as node_path, b.category_code, b.channel, b.metric, b.n
-        from by_path b
-        cross join lateral (select string_to_array(b.territory_path, '.') as segments) s
+        select d.day, array_to_string(s.segments[1:k], '.') as node_path, d.category_code, d.channel, d.metric, d.n
+        from taken d
+        cross join lateral (select string_to_array(d.territory_path, '.') as segments) s
         cross join lateral generate_series(1, least(${rollupDepth}::int, cardinality(s.segments))) as k
       ),
       territory_sums as (

@@ -3,7 +3,7 @@
 // start of every statistics read, so reads are current. One process folds at a time (an
 // advisory lock); the others return at once, and a rerun with nothing waiting changes nothing.
 import type { Db } from '../../db/client.ts';
-import { deltaBounds, foldDeltaRange, tryLockFold } from './rollups.repository.ts';
+import { deadDeltaRows, deltaBounds, foldDeltaRange, tryLockFold, vacuumDeltas } from './rollups.repository.ts';
 
 export interface FoldOptions {
   /**
@@ -34,4 +34,20 @@ export async function foldRollups(db: Db, options: FoldOptions = {}): Promise<{ 
     if (step === null || step === 0) return { deltas };
     deltas += step;
   }
+}
+
+/** Folded deltas left behind before vacuumDeltaQueue reclaims their space. */
+export const deltaVacuumThreshold = 20_000;
+
+/**
+ * Reclaims the space of folded deltas once enough have piled up; returns whether it vacuumed.
+ * PostgreSQL's autovacuum does this by itself. PGlite has no autovacuum: without this the
+ * queue's table and primary key grow with every delta ever folded, and finding the next batch
+ * (min/max id) slows down with them. Call it outside any transaction (VACUUM cannot run in one),
+ * e.g. after the periodic fold's transaction.
+ */
+export async function vacuumDeltaQueue(db: Db, threshold = deltaVacuumThreshold): Promise<boolean> {
+  if ((await deadDeltaRows(db)) < threshold) return false;
+  await vacuumDeltas(db);
+  return true;
 }

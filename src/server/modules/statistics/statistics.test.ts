@@ -7,7 +7,7 @@ import { queryRows, type Db } from '../../db/client.ts';
 import { categories, rollupCategory, rollupChannel, rollupDeltas, rollupTerritory, rollupUnit } from '../../db/schema.ts';
 import type { Metric } from './metrics.ts';
 import { recordMetrics } from './record-metrics.ts';
-import { foldRollups } from './rollups.service.ts';
+import { foldRollups, vacuumDeltaQueue } from './rollups.service.ts';
 
 const CITY = '440300';
 const D1 = `${CITY}.D1`;
@@ -187,6 +187,15 @@ describe('statistics', () => {
       assert.deepEqual(await foldRollups(db, { batchSize: 3 }), { deltas: 14 });
       const city = (await territoryRows(db)).filter((r) => r.nodePath === CITY);
       assert.deepEqual(city.map((r) => [r.metric, r.n]), [['closed', 7], ['received', 7]]);
+    });
+
+    it('vacuums the folded queue once enough has piled up (PGlite has no autovacuum)', async () => {
+      await record(db, '2026-11-06', { path: G1 }, { received: 1 });
+      await foldRollups(db);
+      assert.equal(await vacuumDeltaQueue(db, Number.MAX_SAFE_INTEGER), false, 'below the threshold: nothing to do');
+      assert.equal(await vacuumDeltaQueue(db, 0), true);
+      await record(db, '2026-11-06', { path: G1 }, { received: 1 });
+      assert.deepEqual(await foldRollups(db), { deltas: 1 }, 'the queue works on after a vacuum');
     });
 
     it('returns at once while another process folds, and never loses a delta committed late', async (test) => {

@@ -33,8 +33,14 @@ export async function recordAppealChange(db: Executor, ctx: CallContext, appeal:
     note: change.note ?? null,
     actorRole: change.actorRole ?? null,
     actorOrganisationId: change.actorOrganisationId ?? null,
-    // Units involved, so live updates reach them (see notifications/stream relevance).
-    data: { code: appeal.code, organisationIds: [appeal.leadOrgId, appeal.dispatchOrgId].filter(Boolean), ...change.data },
+    // Units involved, and on public steps the reporter, so live updates reach them (see
+    // notifications/stream.relevance.ts).
+    data: {
+      code: appeal.code,
+      organisationIds: [appeal.leadOrgId, appeal.dispatchOrgId].filter(Boolean),
+      ...(change.visibility === 'public' && appeal.reporterId && { accountIds: [appeal.reporterId] }),
+      ...change.data,
+    },
   });
   if (change.metrics?.length) {
     await recordMetrics(

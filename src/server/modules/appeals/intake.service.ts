@@ -131,11 +131,14 @@ export async function submitAppeal(deps: IntakeDeps, ctx: CallContext, input: In
 
   const unit = route.leadOrgId ?? route.dispatchOrgId;
   const organisationIds = [route.leadOrgId, route.dispatchOrgId].filter((id): id is string => Boolean(id));
+  // Public steps name the reporter so their live stream shows them (as recordAppealChange does).
+  const reporterId = staffChannels.includes(input.channel) ? null : (ctx.actor?.accountId ?? null);
+  const reporter = reporterId ? { accountIds: [reporterId] } : {};
   const write = (): IntakeWrite => {
     const code = newTrackingCode();
     // The same events, deltas and notice as recordAppealChange and notifyOrganisation write.
     const events: IntakeEvent[] = [
-      { action: 'appeal.submitted', visibility: 'public', fromState: null, toState: 'submitted', note: null, data: { code, organisationIds, channel: input.channel, urgency } },
+      { action: 'appeal.submitted', visibility: 'public', fromState: null, toState: 'submitted', note: null, data: { code, organisationIds, ...reporter, channel: input.channel, urgency } },
       route.leadOrgId
         ? {
             action: 'appeal.dispatched',
@@ -143,7 +146,7 @@ export async function submitAppeal(deps: IntakeDeps, ctx: CallContext, input: In
             fromState: 'submitted',
             toState: 'dispatched',
             note: route.reason,
-            data: { code, organisationIds, auto: true, rule: route.rule, leadOrgId: route.leadOrgId },
+            data: { code, organisationIds, ...reporter, auto: true, rule: route.rule, leadOrgId: route.leadOrgId },
           }
         : { action: 'appeal.queued', visibility: 'staff', fromState: null, toState: null, note: route.reason, data: { code, organisationIds, dispatchOrgId: route.dispatchOrgId } },
     ];
@@ -165,7 +168,7 @@ export async function submitAppeal(deps: IntakeDeps, ctx: CallContext, input: In
         hideIdentity: input.hideIdentity ?? false,
         contactName: input.contactName ?? null,
         contactPhone: input.contactPhone ?? null,
-        reporterId: staffChannels.includes(input.channel) ? null : (ctx.actor?.accountId ?? null),
+        reporterId,
         createdBy: ctx.actor?.accountId ?? null,
         leadOrgId: route.leadOrgId,
         dispatchOrgId: route.dispatchOrgId,

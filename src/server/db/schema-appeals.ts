@@ -5,6 +5,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  customType,
   date,
   doublePrecision,
   index,
@@ -239,4 +240,26 @@ export const rollupUnit = pgTable(
     n: integer('n').notNull(),
   },
   (t) => [primaryKey({ columns: [t.organisationId, t.day, t.metric] })],
+);
+
+/** Raw bytes (PostgreSQL bytea); node-postgres reads a Buffer, PGlite a Uint8Array. */
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  toDriver: (value) => Buffer.from(value.buffer, value.byteOffset, value.byteLength),
+});
+
+/** Trained versions of the category classifier; exactly one is active, the one every process serves. */
+export const classifierModels = pgTable(
+  'classifier_models',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    version: text('version').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    active: boolean('active').notNull().default(false),
+    /** What it was trained on and how it did (see modules/classifier). */
+    metrics: jsonb('metrics'),
+    /** The serialized weights (gzip; format in modules/classifier/model.ts). */
+    model: bytea('model').notNull(),
+  },
+  (t) => [uniqueIndex('classifier_models_version_key').on(t.version), uniqueIndex('classifier_models_one_active').on(t.active).where(sql`${t.active}`)],
 );

@@ -1,0 +1,163 @@
+// Open311 over HTTP as a 311 client would drive it: POST requests.json (form-encoded, the demo
+// seed's published api_key, which has no rate limit) from 32 connections against the real server
+// in a child process, then GET requests.json (the default 90 days, up to 1,000 requests a page)
+// and one request by id. On PostgreSQL too when BENCH_DATABASE_URL is set.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { eq, sql } from 'drizzle-orm';
+import { migrate, openDatabase, queryRows, type Database } from '../src/server/db/client.ts';
+import { territories } from '../src/server/db/schema.ts';
+import { seedReferenceData } from '../src/server/seed/reference.ts';
+import { seedCity } from '../src/server/seed/seed.ts';
+import { demoIntegrationKey } from '../src/server/seed/integration.ts';
+import { freshPostgres, type BenchSection, type Figure } from './lib.ts';
+import taxonomy from '../src/server/data/taxonomy.json' with { type: 'json' };
+
+const connections = 32;
+const seconds = Number(process.env.BENCH_SECONDS ?? 15);
+const leafCodes = taxonomy.categories.flatMap((g) => g.children.map((c) => c.code));
+const places = ['小区东门', '公交站旁', '菜市场门口', '学校后门', '地铁口', '停车场入口', '公园北侧', '商场西侧'];
+const problems = ['已经好几天没人处理', '影响居民出行', '晚上尤其严重', '老人小孩经过很危险', '反映多次未解决'];
+
+/** The demo city (its seed creates the Open311 demo key) and the grid centroids to report at. */
+async function prepare(database: Database): Promise<[number, number][]> {
+  const db = database.db;
+  await seedReferenceData(db);
+  await seedCity({ db, scale: 'demo' });
+  const grids = await db.select({ lon: territories.centroidLon, lat: territories.centroidLat }).from(territories).where(eq(territories.level, 'grid'));
+  return grids.map((g) => [g.lon!, g.lat!]);
+}
+
+async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; peakRssMb(): number }> {
+  const port = 43000 + Math.floor(Math.random() * 2000);
+  const child = spawn(process.execPath, ['bin/gongzhi.js', 'start'], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', GONGZHI_DEMO_SEED: '0', NODE_ENV: 'development', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) break;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const peakRssMb = () => Math.round(Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+  return { child, url, peakRssMb };
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+function load(options: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(options, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+async function drivePosts(url: string, pins: [number, number][]) {
+  let n = 0;
+  return load({
+    url: `${url}/open311/v2/requests.json`,
+    connections,
+    duration: seconds,
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+    requests: [
+      {
+        setupRequest: (req) => {
+          const i = n++;
+          const [lon, lat] = pins[(i * 7919) % pins.length]!;
+          const body = new URLSearchParams({
+            api_key: demoIntegrationKey,
+            service_code: leafCodes[i % leafCodes.length]!,
+            lat: String(lat),
+            long: String(lon),
+            description: `${places[i % places.length]}${problems[(i >> 3) % problems.length]}（Open311 基准 ${process.pid}-${i}）`,
+            first_name: '测试',
+            last_name: '王',
+            phone: `1380013${String(i % 10000).padStart(4, '0')}`,
+            'attribute[urgency]': 'normal',
+          });
+          return { ...req, body: body.toString() };
+        },
+      },
+    ],
+  });
+}
+
+async function run(engine: string, url: string, pins: [number, number][], peakRssMb: () => number, log: (line: string) => void): Promise<Figure[]> {
+  const posts = await drivePosts(url, pins);
+  log(`${engine} Open311 POST: ${posts['2xx']} requests, p99 ${posts.latency.p99} ms, non-2xx ${posts.non2xx}`);
+  // Reads need no key, but anonymous clients share the per-address limit: reads send the key too.
+  const key = `api_key=${demoIntegrationKey}`;
+  const list = await load({ url: `${url}/open311/v2/requests.json?page_size=1000&${key}`, connections: 4, duration: Math.max(3, Math.round(seconds / 3)) });
+  const sample = (await (await fetch(`${url}/open311/v2/requests.json?page_size=1&${key}`)).json()) as { service_request_id: string }[];
+  const one = await load({ url: `${url}/open311/v2/requests/${sample[0]?.service_request_id ?? '000000000000'}.xml?${key}`, connections, duration: Math.max(3, Math.round(seconds / 3)) });
+  return [
+    // The same intake pipeline as /api/v1/appeals (see the intake section): compare with its figures.
+    { name: `${engine}: Open311 POST requests.json throughput (32 clients, demo key)`, value: Math.round(posts['2xx'] / seconds), unit: 'requests/s' },
+    { name: `${engine}: Open311 POST latency p50`, value: posts.latency.p50, unit: 'ms' },
+    { name: `${engine}: Open311 POST latency p99`, value: posts.latency.p99, unit: 'ms' },
+    { name: `${engine}: Open311 POST errors`, value: posts.non2xx + posts.errors, unit: 'requests', target: { kind: 'max', value: 0 } },
+    { name: `${engine}: Open311 GET requests.json, 1,000 a page (4 clients)`, value: Math.round(list['2xx'] / list.duration), unit: 'pages/s' },
+    { name: `${engine}: Open311 GET requests/{id}.xml (32 clients)`, value: Math.round(one['2xx'] / one.duration), unit: 'requests/s' },
+    { name: `${engine}: Open311 GET errors`, value: list.non2xx + list.errors + one.non2xx + one.errors, unit: 'requests', target: { kind: 'max', value: 0 } },
+    { name: `${engine}: server peak RSS`, value: peakRssMb(), unit: 'MB', target: { kind: 'max', value: 400 } },
+  ];
+}
+
+async function countOpen311(database: Database): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from appeals where channel = 'open311'`);
+  return Number(row?.n ?? 0);
+}
+
+export const section: BenchSection = {
+  name: 'open311',
+  description: `Open311 GeoReport v2 over HTTP: form-encoded POST requests with the demo key, ${connections} connections, ${seconds} s; list and single reads`,
+  async run(log) {
+    const out: Figure[] = [];
+    const pgUrl = process.env.BENCH_DATABASE_URL;
+    if (pgUrl) {
+      const { database, drop } = await freshPostgres(pgUrl);
+      try {
+        const pins = await prepare(database);
+        const server = await startServer({ DATABASE_URL: database.databaseUrl! });
+        try {
+          out.push(...(await run('PostgreSQL', server.url, pins, server.peakRssMb, log)));
+        } finally {
+          await stop(server.child);
+        }
+        log(`PostgreSQL: ${await countOpen311(database)} cases entered through Open311`);
+      } finally {
+        await drop();
+      }
+    } else log('BENCH_DATABASE_URL not set: PostgreSQL figures skipped');
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gz-bench-open311-'));
+    try {
+      const database = await openDatabase({ dataDir: dir });
+      await migrate(database);
+      const pins = await prepare(database);
+      await database.close();
+      const server = await startServer({ DATA_DIR: dir });
+      try {
+        out.push(...(await run('PGlite', server.url, pins, server.peakRssMb, log)));
+      } finally {
+        await stop(server.child);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    return out;
+  },
+};

@@ -31,8 +31,13 @@ const itemName = (arrayName: string) => itemNames[arrayName] ?? (arrayName.endsW
 // XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
 const notXmlChar = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
+/** Drops the characters XML cannot carry, so JSON and XML say the same. */
+export function xmlSafe(value: string): string {
+  return value.replace(notXmlChar, '');
+}
+
 export function escapeXmlText(value: string): string {
-  return value.replace(notXmlChar, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return xmlSafe(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function scalar(value: string | number | boolean): string {

@@ -1,10 +1,13 @@
 // SQL of the Open311 reads: cases by tracking code or by period, the names they are shown
 // with, their public timelines, and the public timeline events of a period (mySociety's
 // service request updates). Lists are bounded (page_size ≤ 1,000) and ordered by an index.
-import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Executor } from '../../db/client.ts';
 import { appeals, categories, events, territories } from '../../db/schema.ts';
 import type { AppealRow } from '../appeals/appeals.repository.ts';
+
+/** The service code shown for cases that have no category yet. */
+export const unclassified = 'unclassified';
 
 export interface RequestFilter {
   /** Tracking codes; when given, every other condition is ignored (as the spec says). */
@@ -26,7 +29,13 @@ export async function findRequests(db: Executor, f: RequestFilter): Promise<Appe
   const where: (SQL | undefined)[] = [
     gte(appeals.createdAt, f.from),
     lt(appeals.createdAt, f.to),
-    f.serviceCodes?.length ? inArray(appeals.categoryCode, f.serviceCodes) : undefined,
+    f.serviceCodes?.length
+      ? or(
+          inArray(appeals.categoryCode, f.serviceCodes),
+          // Cases without a category are listed as the service `unclassified`.
+          f.serviceCodes.includes(unclassified) ? isNull(appeals.categoryCode) : undefined,
+        )
+      : undefined,
     f.statuses ? inArray(appeals.status, [...f.statuses]) : undefined,
   ];
   return db

@@ -21,8 +21,8 @@ import { openStatuses, isValidTrackingCode, type AppealStatus, type Urgency } fr
 import { organisationNames, type AppealRow } from '../appeals/appeals.repository.ts';
 import { loadCatalogue, type Catalogue, type Category } from '../appeals/catalogue.ts';
 import { submitAppeal } from '../appeals/intake.service.ts';
-import { w3cDateTime, type Open311Value } from './open311.format.ts';
-import { catalogueChangedAt, findAppealCodes, findRequests, publicTimelines, publicUpdates, territoryNames } from './open311.repository.ts';
+import { w3cDateTime, xmlSafe, type Open311Value } from './open311.format.ts';
+import { catalogueChangedAt, findAppealCodes, findRequests, publicTimelines, publicUpdates, territoryNames, unclassified } from './open311.repository.ts';
 
 export const specification = 'http://wiki.open311.org/GeoReport_v2';
 /** The spec's limits: a query spans at most 90 days and returns at most 1,000 requests. */
@@ -370,9 +370,9 @@ function serviceNotice(a: AppealRow, unit: string | null, parentCode: string | n
   }
 }
 
-/** Mobile, landline and ID-card numbers in public text: the first 3 and last 4 digits stay. */
+/** Public text: mobile, landline and ID-card numbers masked (the first 3 and last 4 digits stay). */
 export function maskNumbers(text: string): string {
-  return text.replace(/(?<![\dA-Za-z])(?:1[3-9]\d{9}|\d{17}[\dXx]|0\d{2,3}-?\d{7,8})(?![\dA-Za-z])/g, (m) => m.slice(0, 3) + '*'.repeat(m.length - 7) + m.slice(-4));
+  return xmlSafe(text).replace(/(?<![\dA-Za-z])(?:1[3-9]\d{9}|\d{17}[\dXx]|0\d{2,3}-?\d{7,8})(?![\dA-Za-z])/g, (m) => m.slice(0, 3) + '*'.repeat(m.length - 7) + m.slice(-4));
 }
 
 const round3 = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 1000);
@@ -412,7 +412,7 @@ export async function presentRequests(db: Db, rows: AppealRow[], options: { exte
       status: openOrClosed(a.status),
       status_notes: statusNotes(a, parentCode),
       service_name: category?.nameZh ?? (a.categoryCode ? a.categoryCode : '待分类 unclassified'),
-      service_code: a.categoryCode ?? 'unclassified',
+      service_code: a.categoryCode ?? unclassified,
       description: maskNumbers(a.text),
       agency_responsible: unit,
       service_notice: serviceNotice(a, unit, parentCode),

@@ -332,6 +332,15 @@ describe('open311 GeoReport v2', () => {
       const old = (await report({ description: '很久以前的垃圾问题' })).json()[0].service_request_id;
       t.clock.set(now);
 
+      // A case nobody has classified yet is the service `unclassified`; text XML cannot carry is dropped in both formats.
+      const bare = await req('resident', 'POST', '/api/v1/appeals', { text: '门口有东西\u0001不知道归谁管', location: pins.c2 });
+      assert.equal(bare.statusCode, 201, bare.body);
+      const unclassified = (await get('/requests.json?service_code=unclassified')).json();
+      assert.deepEqual(unclassified.map((r: { service_request_id: string; service_code: string; description: string }) => [r.service_request_id, r.service_code, r.description]), [
+        [bare.json().code, 'unclassified', '门口有东西不知道归谁管'],
+      ]);
+      await bothFormats(`/requests/${bare.json().code}`);
+
       const { body } = await bothFormats('/requests');
       assertSchema('requests', body);
       const codes = (body as { service_request_id: string }[]).map((r) => r.service_request_id);

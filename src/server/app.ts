@@ -29,6 +29,7 @@ import { calendarRoutes } from './modules/calendar/calendar.routes.ts';
 import { notificationRoutes } from './modules/notifications/notifications.routes.ts';
 import { streamRoutes } from './modules/notifications/stream.routes.ts';
 import { statisticsRoutes } from './modules/statistics/statistics.routes.ts';
+import { classifierRoutes } from './modules/classifier/classifier.routes.ts';
 import { isAppRoute, webApp } from './web.ts';
 import { open311Routes } from './modules/open311/open311.routes.ts';
 import { hotspotRoutes } from './modules/hotspots/hotspots.routes.ts';
@@ -177,6 +178,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(notificationRoutes, { prefix: '/api/v1/notifications' });
   await app.register(streamRoutes, { prefix: '/api/v1/stream' });
   await app.register(statisticsRoutes, { prefix: '/api/v1/statistics' });
+  await app.register(classifierRoutes, { prefix: '/api/v1' });
   await webApp(app);
   await app.register(open311Routes, { prefix: '/open311/v2' });
   await app.register(hotspotRoutes, { prefix: '/api/v1/hotspots' });

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { AppError } from './errors.ts';
 import { exportTerritoriesFile, importTerritoriesFile } from './modules/territories/cli.ts';
+import { runTrain } from './modules/classifier/cli.ts';
 import { progressBar } from './seed/progress.ts';
 import { seedCity } from './seed/seed.ts';
 import { openAndMigrate, startServer } from './server.ts';
@@ -92,6 +93,15 @@ program
   .action(async (file: string, options: { root?: string }) => {
     const result = await withDatabase((database) => exportTerritoriesFile(database.db, file, options.root));
     if (file !== '-') console.log(`Exported ${result.total} territories to ${file}.`);
+  });
+
+program
+  .command('train')
+  .description('Train the category classifier on the shipped corpus and the closed cases whose category people confirmed or corrected; store it as a new active version (running servers switch within seconds)')
+  .option('--corpus-only', 'train on the shipped corpus only')
+  .option('--activate <version>', 'make an earlier version active again instead of training')
+  .action(async (options: { corpusOnly?: boolean; activate?: string }) => {
+    for (const line of await withDatabase((database) => runTrain(database.db, options))) console.log(line);
   });
 
 try {

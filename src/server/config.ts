@@ -1,6 +1,9 @@
 // The one place that reads process.env. Everything else receives a Config.
 import path from 'node:path';
 
+/** Chosen from the held-out evaluation (npm run eval:classifier): see src/server/data/classifier/README.md. */
+export const defaultClassifierThreshold = 0.6;
+
 export type NodeEnv = 'development' | 'production' | 'test';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -23,6 +26,8 @@ export interface Config {
   trustProxy: boolean;
   /** Seed the demo city into an empty database at start (default: only on the embedded database). */
   seedDemoWhenEmpty: boolean;
+  /** The classifier's confidence (0–1) at or above which a case without a category is dispatched automatically. */
+  classifierThreshold: number;
 }
 
 export class ConfigError extends Error {
@@ -43,6 +48,14 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function fraction(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw.trim());
+  if (!/^\d*\.?\d+$/.test(raw.trim()) || value <= 0 || value > 1) throw new ConfigError(name, `must be a number above 0 and at most 1, got "${raw}"`);
   return value;
 }
 
@@ -93,6 +106,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     publicRateLimitPerMinute: integer(env, 'PUBLIC_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     trustProxy: flag(env, 'TRUST_PROXY', false),
     seedDemoWhenEmpty: flag(env, 'GONGZHI_DEMO_SEED', !databaseUrl(env) && nodeEnv !== 'production'),
+    classifierThreshold: fraction(env, 'CLASSIFIER_THRESHOLD', defaultClassifierThreshold),
     ...overrides,
   };
   if (config.nodeEnv === 'production' && !config.databaseUrl && !config.allowEmbeddedInProduction) {

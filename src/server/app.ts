@@ -70,7 +70,12 @@ export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, Fasti
 export async function buildApp(options: BuildAppOptions): Promise<App> {
   const { config, database } = options;
   const app = Fastify({
-    logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+      // Open311 clients may send api_key in the query string: keep it out of the logs.
+      serializers: { req: (req) => ({ method: req.method, url: req.url.replace(/([?&]api_key=)[^&]*/g, '$1[redacted]'), remoteAddress: req.ip }) },
+    },
     trustProxy: config.trustProxy,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

@@ -205,6 +205,9 @@ export interface CorpusLine {
   group: string;
 }
 
+/** Development only: restricts the training frames (by position) to study robustness to unseen frames. */
+let frameFilter: ((index: number) => boolean) | null = null;
+
 function build(split: Split, statements: (category: string) => string[], perStatement: number, seed: number): CorpusLine[] {
   const r = rng(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(r() * list.length)]!;
@@ -217,7 +220,7 @@ function build(split: Split, statements: (category: string) => string[], perStat
     statements(category).forEach((raw, i) => {
       const urgent = raw.startsWith('!');
       const p = urgent ? raw.slice(1) : raw;
-      const usable = frames[split][kind].filter((fr) => (!urgent || fr.urgentOk) && !(fr.patrol && source.noPatrol));
+      const usable = frames[split][kind].filter((fr, k) => (!urgent || fr.urgentOk) && !(fr.patrol && source.noPatrol) && (!frameFilter || split !== 'train' || frameFilter(k)));
       // Each statement gets `perStatement` different frames, starting at a rotating offset.
       const offset = Math.floor(r() * usable.length);
       let made = 0;
@@ -287,6 +290,16 @@ function guard(list: string[]): string[] {
     if (close) dropped.push(t);
     return !close;
   });
+}
+
+/** The training lines built with only the frames `keep` accepts (for leave-frames-out experiments). */
+export function buildTrainWithFrames(keep: (index: number) => boolean): CorpusLine[] {
+  frameFilter = keep;
+  try {
+    return buildCorpus().train;
+  } finally {
+    frameFilter = null;
+  }
 }
 
 export function buildCorpus() {

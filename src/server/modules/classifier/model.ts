@@ -33,7 +33,7 @@ export interface TrainOptions {
   finishEpochs?: number;
 }
 
-export const defaultTrainOptions: Required<TrainOptions> = { epochs: 6, finishEpochs: 3, learningRate: 4, l2: 1e-4, minDf: 3, maxEntropy: 0.8, validationShare: 0.2, seed: 7 };
+export const defaultTrainOptions: Required<TrainOptions> = { epochs: 4, finishEpochs: 2, learningRate: 4, l2: 1e-5, minDf: 3, maxEntropy: 0.9, validationShare: 0.2, seed: 7 };
 
 export interface ModelParams {
   classes: string[];
@@ -338,23 +338,28 @@ function fit(xs: SparseVector[], ys: Int32Array, C: number, o: Required<TrainOpt
   return { weights, bias };
 }
 
-/** The temperature that minimises the negative log-likelihood of the validation labels. */
+/** Mean negative log-likelihood of the labels at temperature `t` (log-sum-exp, no allocation). */
+function meanNll(logits: Float64Array[], ys: number[], t: number): number {
+  let total = 0;
+  logits.forEach((z, i) => {
+    let max = -Infinity;
+    for (let c = 0; c < z.length; c++) max = Math.max(max, z[c]! / t);
+    let sum = 0;
+    for (let c = 0; c < z.length; c++) sum += Math.exp(z[c]! / t - max);
+    total += max + Math.log(sum) - z[ys[i]!]! / t;
+  });
+  return total / Math.max(1, logits.length);
+}
+
+/** The temperature that minimises the validation NLL: golden-section search over log T in [0.05, 20]. */
 function fitTemperature(logits: Float64Array[], ys: number[]): number {
-  const nll = (t: number) => {
-    let total = 0;
-    logits.forEach((z, i) => {
-      total -= Math.log(Math.max(softmax(z, t)[ys[i]!]!, 1e-12));
-    });
-    return total / logits.length;
-  };
-  // Golden-section search over log T in [log 0.05, log 20].
   let lo = Math.log(0.05);
   let hi = Math.log(20);
   const g = (Math.sqrt(5) - 1) / 2;
-  for (let k = 0; k < 60; k++) {
+  for (let k = 0; k < 40; k++) {
     const a = hi - g * (hi - lo);
     const b = lo + g * (hi - lo);
-    if (nll(Math.exp(a)) < nll(Math.exp(b))) hi = b;
+    if (meanNll(logits, ys, Math.exp(a)) < meanNll(logits, ys, Math.exp(b))) hi = b;
     else lo = a;
   }
   return Math.exp((lo + hi) / 2);
@@ -408,7 +413,7 @@ export function trainClassifier(examples: Example[], classes: string[], options:
     if (best === ys[i]) right++;
   });
   const temperature = valLogits.length >= 20 ? fitTemperature(valLogits, valYs) : 1;
-  const nll = (t: number) => valLogits.reduce((s, z, i) => s - Math.log(Math.max(softmax(z, t)[valYs[i]!]!, 1e-12)), 0) / Math.max(1, valLogits.length);
+  const nll = (t: number) => meanNll(valLogits, valYs, t);
 
   // Step 2: continue on every example, at a lower rate, so the held-back texts are learnt too.
   if (valLogits.length > 0) fit(xs, ys, C, o, w, o.finishEpochs, o.learningRate / 2);

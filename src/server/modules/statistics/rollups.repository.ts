@@ -1,4 +1,4 @@
-// SQL of the rollup fold: the lock, the bounds of the delta backlog, and the one set-based
+// SQL of the rollup fold: the lock, the extent of the delta backlog, and the one set-based
 // statement that turns a range of deltas into rollup sums. Same SQL on PGlite and PostgreSQL.
 import { sql } from 'drizzle-orm';
 import { queryRows, type Executor } from '../../db/client.ts';
@@ -8,19 +8,24 @@ export const rollupDepth = 4;
 
 const foldLockKey = 0x67_7a_72_6f; // "gzro"
 
-/** True when this transaction now holds the fold lock; false when another process folds. */
-export async function tryLockFold(db: Executor): Promise<boolean> {
-  const [row] = await queryRows<{ locked: boolean }>(db, sql`select pg_try_advisory_xact_lock(${foldLockKey}) as locked`);
-  return row?.locked === true;
+/**
+ * Takes the fold lock for this transaction (false when another process folds) and reads the
+ * lowest delta id waiting. The id comes from the statement's snapshot, which may predate a fold
+ * that committed just before the lock was granted: harmless, since the deletion that follows
+ * sees only what is still there.
+ */
+export async function lockFold(db: Executor): Promise<{ locked: boolean; min: number | null }> {
+  const [row] = await queryRows<{ locked: boolean; min: string | number | null }>(
+    db,
+    sql`select pg_try_advisory_xact_lock(${foldLockKey}) as locked, (select min(id) from rollup_deltas) as min`,
+  );
+  return { locked: row?.locked === true, min: row?.min == null ? null : Number(row.min) };
 }
 
-/** The lowest and highest delta ids waiting (both null when nothing waits). */
-export async function deltaBounds(db: Executor): Promise<{ min: number | null; max: number | null }> {
-  const [row] = await queryRows<{ min: string | number | null; max: string | number | null }>(
-    db,
-    sql`select min(id) as min, max(id) as max from rollup_deltas`,
-  );
-  return { min: row?.min == null ? null : Number(row.min), max: row?.max == null ? null : Number(row.max) };
+/** The highest delta id waiting; null when nothing waits. */
+export async function latestDeltaId(db: Executor): Promise<number | null> {
+  const [row] = await queryRows<{ max: string | number | null }>(db, sql`select max(id) as max from rollup_deltas`);
+  return row?.max == null ? null : Number(row.max);
 }
 
 /** Rows deleted from rollup_deltas whose space is not yet reclaimed (statistics may lag a little). */
@@ -41,6 +46,8 @@ export async function vacuumDeltas(db: Executor): Promise<void> {
  * rollup_territory and (when the delta has one) rollup_category and rollup_channel for every
  * ancestor node of the delta's territory, from the city down to the community; rollup_unit for the
  * handling unit. One statement: the deletion and the four upserts commit or fail together.
+ * Rows go in primary-key order: a node's figures for a day land side by side, so reading a node
+ * over a period visits fewer pages, and a large backlog walks each index once instead of at random.
  * Deltas still uncommitted in other transactions are invisible here and wait for the next fold.
  */
 export async function foldDeltaRange(db: Executor, from: number, to: number): Promise<number> {
@@ -61,24 +68,28 @@ export async function foldDeltaRange(db: Executor, from: number, to: number): Pr
         insert into rollup_territory (day, node_path, metric, n)
         select day, node_path, metric, sum(n) from nodes
         group by day, node_path, metric having sum(n) <> 0
+        order by node_path, day, metric
         on conflict (node_path, day, metric) do update set n = rollup_territory.n + excluded.n
       ),
       category_sums as (
         insert into rollup_category (day, node_path, category_code, metric, n)
         select day, node_path, category_code, metric, sum(n) from nodes where category_code is not null
         group by day, node_path, category_code, metric having sum(n) <> 0
+        order by node_path, day, category_code, metric
         on conflict (node_path, day, category_code, metric) do update set n = rollup_category.n + excluded.n
       ),
       channel_sums as (
         insert into rollup_channel (day, node_path, channel, metric, n)
         select day, node_path, channel, metric, sum(n) from nodes where channel is not null
         group by day, node_path, channel, metric having sum(n) <> 0
+        order by node_path, day, channel, metric
         on conflict (node_path, day, channel, metric) do update set n = rollup_channel.n + excluded.n
       ),
       unit_sums as (
         insert into rollup_unit (day, organisation_id, metric, n)
         select day, organisation_id, metric, sum(n) from taken where organisation_id is not null
         group by day, organisation_id, metric having sum(n) <> 0
+        order by organisation_id, day, metric
         on conflict (organisation_id, day, metric) do update set n = rollup_unit.n + excluded.n
       )
       select count(*)::int as deltas from taken`,

@@ -3,7 +3,7 @@
 // start of every statistics read, so reads are current. One process folds at a time (an
 // advisory lock); the others return at once, and a rerun with nothing waiting changes nothing.
 import type { Db } from '../../db/client.ts';
-import { deadDeltaRows, deltaBounds, foldDeltaRange, tryLockFold, vacuumDeltas } from './rollups.repository.ts';
+import { deadDeltaRows, foldDeltaRange, latestDeltaId, lockFold, vacuumDeltas } from './rollups.repository.ts';
 
 export interface FoldOptions {
   /**
@@ -17,22 +17,22 @@ export const defaultFoldBatch = 200_000;
 
 export async function foldRollups(db: Db, options: FoldOptions = {}): Promise<{ deltas: number }> {
   const batch = Math.max(1, Math.floor(options.batchSize ?? defaultFoldBatch));
+  // Most calls (every statistics read) find nothing waiting: one query, no transaction. Deltas
+  // appended after this point wait for the next fold, so a busy system cannot keep one running.
+  const upTo = await latestDeltaId(db);
+  if (upTo === null) return { deltas: 0 };
   let deltas = 0;
-  // Deltas appended after the fold started wait for the next one: a busy system cannot keep a
-  // fold running for ever.
-  let upTo: number | null | undefined;
   for (;;) {
     const step = await db.transaction(async (tx) => {
-      if (!(await tryLockFold(tx))) return null;
-      const { min, max } = await deltaBounds(tx);
-      upTo ??= max;
-      if (min === null || upTo === null || min > upTo) return null;
-      return foldDeltaRange(tx, min, Math.min(upTo, min + batch - 1));
+      const { locked, min } = await lockFold(tx);
+      if (!locked || min === null || min > upTo) return null;
+      const to = Math.min(upTo, min + batch - 1);
+      return { folded: await foldDeltaRange(tx, min, to), done: to === upTo };
     });
-    // Zero cannot happen while the lock is held (the lowest id waiting lies in the range); the
-    // guard only keeps a surprise from becoming an endless loop.
-    if (step === null || step === 0) return { deltas };
-    deltas += step;
+    // Nothing folded means another process took the range meanwhile: it carries on from there.
+    if (step === null || step.folded === 0) return { deltas };
+    deltas += step.folded;
+    if (step.done) return { deltas };
   }
 }
 

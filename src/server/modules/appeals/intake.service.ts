@@ -9,6 +9,8 @@ import { violates } from '../../db/statements.ts';
 import { AppError, invalid } from '../../errors.ts';
 import { can, type Actor } from '../../policy/index.ts';
 import { loadCalendar } from '../calendar/calendar.service.ts';
+import { classifyForIntake } from '../classifier/classifier.service.ts';
+import { detectUrgency } from '../classifier/urgency.ts';
 import { formatCalendarDate, shanghaiDay } from '../calendar/work-calendar.ts';
 import type { TerritoryIndex, TerritorySummary } from '../territories/territory-index.ts';
 import { newTrackingCode, staffChannels, type Channel, type Urgency } from './appeal-rules.ts';
@@ -115,7 +117,11 @@ export async function submitAppeal(deps: IntakeDeps, ctx: CallContext, input: In
     if (existing) return { appeal: existing, created: false };
   }
   const catalogue = await loadCatalogue(db);
-  const categoryCode = input.categoryCode ?? null;
+  // 秒拨: without a category from the resident, the classifier's is used when it is sure enough
+  // (and still an active leaf); otherwise its suggestions wait on the case for the dispatcher.
+  const suggested = input.categoryCode ? null : await classifyForIntake(db, text);
+  const predicted = suggested?.categoryCode ? catalogue.categories.get(suggested.categoryCode) : undefined;
+  const categoryCode = input.categoryCode ?? (predicted?.deptType && predicted.active ? predicted.code : null);
   const category = categoryCode ? catalogue.categories.get(categoryCode) : undefined;
   if (categoryCode && (!category || !category.deptType || !category.active)) throw invalid('/categoryCode', `${categoryCode} is not an active leaf category.`);
   const chain = await locateCase(deps, input.location);
@@ -125,7 +131,7 @@ export async function submitAppeal(deps: IntakeDeps, ctx: CallContext, input: In
   }
   const route = await routeCase(db, catalogue, chain, categoryCode);
   const calendar = await loadCalendar(db);
-  const urgency = input.urgency ?? 'normal';
+  const urgency = input.urgency ?? ((suggested ? suggested.urgent : detectUrgency(text).urgent) ? 'urgent' : 'normal');
   const due = computeDeadlines(calendar, ctx.now, urgency, category);
   const district = chain.find((t) => t.level === 'district') ?? place;
 
@@ -146,7 +152,7 @@ export async function submitAppeal(deps: IntakeDeps, ctx: CallContext, input: In
             fromState: 'submitted',
             toState: 'dispatched',
             note: route.reason,
-            data: { code, organisationIds, ...reporter, auto: true, rule: route.rule, leadOrgId: route.leadOrgId },
+            data: { code, organisationIds, ...reporter, auto: true, rule: route.rule, leadOrgId: route.leadOrgId, ...(predicted && categoryCode && !input.categoryCode && { categoryBy: 'classifier', confidence: suggested!.confidence }) },
           }
         : { action: 'appeal.queued', visibility: 'staff', fromState: null, toState: null, note: route.reason, data: { code, organisationIds, dispatchOrgId: route.dispatchOrgId } },
     ];
@@ -176,7 +182,7 @@ export async function submitAppeal(deps: IntakeDeps, ctx: CallContext, input: In
         routeReason: route.reason,
         ...due,
         dispatchedAt: route.leadOrgId ? ctx.now : null,
-        suggestions: input.suggestions ?? null,
+        suggestions: input.suggestions ?? suggested?.suggestions ?? null,
         createdAt: ctx.now,
         updatedAt: ctx.now,
       },

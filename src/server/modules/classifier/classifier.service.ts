@@ -40,7 +40,9 @@ interface State {
   counter: number;
   checkedAt: number;
   generation: number;
-  pending?: Promise<LoadedModel> | undefined;
+  pending?: Promise<LoadedModel | undefined> | undefined;
+  /** The pending refresh trains a first model (seconds). */
+  training?: boolean;
   threshold: number;
 }
 
@@ -71,15 +73,28 @@ export function forgetClassifier(db: Db): void {
 
 /** The active model: from memory while fresh, else from the database; trained if there is none. */
 export async function activeModel(db: Db, now = Date.now()): Promise<LoadedModel> {
+  return (await currentModel(db, now, true))!;
+}
+
+/** The active model if one is stored; never trains (intake must not wait seconds for a first model). */
+export async function storedModel(db: Db, now = Date.now()): Promise<LoadedModel | undefined> {
+  return currentModel(db, now, false);
+}
+
+async function currentModel(db: Db, now: number, train: boolean): Promise<LoadedModel | undefined> {
   const state = stateOf(db);
   if (state.loaded && state.generation === generation && now - state.checkedAt < freshnessMs) return state.loaded;
-  state.pending ??= refresh(db, state, now).finally(() => {
+  if (state.pending) return !train && state.training ? state.loaded : state.pending;
+  if (!train) return refresh(db, state, now, false);
+  state.training = true;
+  state.pending = refresh(db, state, now, true).finally(() => {
     state.pending = undefined;
+    state.training = false;
   });
   return state.pending;
 }
 
-async function refresh(db: Db, state: State, now: number): Promise<LoadedModel> {
+async function refresh(db: Db, state: State, now: number, train: boolean): Promise<LoadedModel | undefined> {
   const seenGeneration = generation;
   // Read the counter before the row, so a change committed in between is caught next time.
   const counter = await readVersion(db, versionKey);
@@ -95,8 +110,10 @@ async function refresh(db: Db, state: State, now: number): Promise<LoadedModel> 
   } else if (row) {
     const bytes = await readModelBytes(db, row.id);
     loaded = { version: row.version, classifier: TextClassifier.deserialize(bytes!), metrics: row.metrics };
-  } else {
+  } else if (train) {
     loaded = (await trainModel(db, { includeConfirmedCases: true, onlyIfNone: true })).model;
+  } else {
+    return undefined;
   }
   state.loaded = loaded;
   state.counter = counter;
@@ -131,8 +148,9 @@ export interface IntakeClassification {
   /** The predicted category when its confidence reaches the threshold (auto-dispatch), else null. */
   categoryCode: string | null;
   confidence: number;
+  /** Immediate danger (urgency rules; they need no model). */
   urgent: boolean;
-  /** To keep on the case (`appeals.suggestions`) for the dispatcher and for later training. */
+  /** To keep on the case (`appeals.suggestions`) for the dispatcher; null while no model is stored yet. */
   suggestions: {
     modelVersion: string;
     category: string;
@@ -143,16 +161,20 @@ export interface IntakeClassification {
     terms: { term: string; weight: number }[];
     urgent: boolean;
     urgentReason: string | null;
-  };
+  } | null;
 }
 
 /**
  * What intake needs when a resident gave no category: the category to route by if the model is
- * sure enough, and the suggestions for the dispatcher otherwise. Urgency is for every case.
+ * sure enough, the suggestions for the dispatcher otherwise, and urgency. It never waits for a
+ * first model to be trained: until one is stored (a served process trains it as it starts),
+ * cases go to the dispatchers without suggestions.
  */
 export async function classifyForIntake(db: Db, text: string, options: { threshold?: number } = {}): Promise<IntakeClassification> {
   const threshold = options.threshold ?? stateOf(db).threshold;
-  const c = await classify(db, text);
+  const model = await storedModel(db);
+  if (!model) return { categoryCode: null, confidence: 0, urgent: detectUrgency(text).urgent, suggestions: null };
+  const c = classifyWith(model.classifier, model.version, text);
   const auto = c.confidence >= threshold;
   return {
     categoryCode: auto ? c.category : null,

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { eq, sql } from 'drizzle-orm';
 import { createTestApp, type TestContext } from '../../../../test/helpers/app.ts';
-import { organisation, smallCity } from '../../../../test/helpers/factories.ts';
+import { appealCity, pins, signInAll } from '../../../../test/helpers/appeal-fixture.ts';
 import { loadConfig } from '../../config.ts';
 import { queryRows } from '../../db/client.ts';
 import { appeals, classifierModels, events } from '../../db/schema.ts';
@@ -11,8 +11,13 @@ import { activeModel, classifyForIntake, forgetClassifier, trainModel } from './
 
 describe('classifier', () => {
   let t: TestContext;
+  let fx: Awaited<ReturnType<typeof appealCity>>;
+  let req: Awaited<ReturnType<typeof signInAll>>;
   before(async () => {
     t = await createTestApp();
+    fx = await appealCity(t.db);
+    await t.app.deps.territoryIndex.refresh();
+    req = await signInAll(t.app);
   });
   after(() => t.close());
 
@@ -75,18 +80,48 @@ describe('classifier', () => {
   it('intake: the category above the threshold, suggestions below it, urgency always', async () => {
     const sure = await classifyForIntake(t.db, '公司拖欠我们三个月工资不发', { threshold: 0.3 });
     assert.equal(sure.categoryCode, 'wage_arrears');
-    assert.equal(sure.suggestions.auto, true);
+    assert.equal(sure.suggestions!.auto, true);
     const unsure = await classifyForIntake(t.db, '公司拖欠我们三个月工资不发', { threshold: 1.01 });
     assert.equal(unsure.categoryCode, null);
-    assert.equal(unsure.suggestions.auto, false);
-    assert.equal(unsure.suggestions.top[0]!.category, 'wage_arrears');
-    assert.equal(unsure.suggestions.top.length, 3);
+    assert.equal(unsure.suggestions!.auto, false);
+    assert.equal(unsure.suggestions!.top[0]!.category, 'wage_arrears');
+    assert.equal(unsure.suggestions!.top.length, 3);
     assert.equal((await classifyForIntake(t.db, '楼下有人正在打架，已经有人流血了')).urgent, true);
   });
 
+  it('intake without a category: dispatched automatically when sure, suggestions for the dispatcher when not, urgent when dangerous', async () => {
+    const caseOf = async (res: { statusCode: number; body: string; json(): { id: string } }) => {
+      assert.equal(res.statusCode, 201, res.body);
+      const [row] = await t.db.select().from(appeals).where(eq(appeals.id, res.json().id));
+      return row!;
+    };
+    const sure = await caseOf(await req('resident', 'POST', '/api/v1/appeals', { text: '小区门口的垃圾桶满了三天没人清运，臭气熏天', location: pins.c1 }));
+    assert.equal(sure.categoryCode, 'garbage_collection');
+    assert.equal(sure.status, 'dispatched');
+    assert.equal(sure.leadOrgId, fx.orgs.enf.id);
+    assert.equal(sure.urgency, 'normal');
+    assert.equal((sure.suggestions as { auto: boolean }).auto, true);
+    const [dispatched] = await queryRows<{ data: { categoryBy?: string } }>(t.db, sql`select data from events where subject_id = ${sure.id} and action = 'appeal.dispatched'`);
+    assert.equal(dispatched!.data.categoryBy, 'classifier');
+
+    const vague = await caseOf(await req('resident', 'POST', '/api/v1/appeals', { text: '有个情况想跟你们反映一下，麻烦回个电话', location: pins.c1 }));
+    assert.equal(vague.categoryCode, null);
+    assert.equal(vague.status, 'submitted', 'a dispatcher places it');
+    const suggestions = vague.suggestions as { auto: boolean; top: { category: string; confidence: number }[]; modelVersion: string };
+    assert.equal(suggestions.auto, false);
+    assert.equal(suggestions.top.length, 3);
+    assert.equal(suggestions.modelVersion, '1');
+
+    const danger = await caseOf(await req('resident', 'POST', '/api/v1/appeals', { text: '楼道里有很浓的煤气味，怀疑燃气泄漏', location: pins.c1 }));
+    assert.equal(danger.urgency, 'urgent');
+    assert.equal(danger.categoryCode, 'gas_safety');
+    const given = await caseOf(await req('resident', 'POST', '/api/v1/appeals', { text: '路中间的井盖不见了，车来车往很危险', categoryCode: 'manhole_cover', location: pins.c1 }));
+    assert.equal(given.urgency, 'urgent', 'urgency rules run when the resident chose the category too');
+    assert.equal(given.suggestions, null);
+  });
+
   it('retrains on a corrected closed case: a new active version that the endpoint serves', async () => {
-    await smallCity(t.db);
-    const hub = await organisation(t.db, { code: 'HC-D1', territoryCode: 'D1', type: 'hotline_center' });
+    const hub = fx.orgs.hcD1;
     const [grid] = await queryRows<{ id: string; path: string }>(t.db, sql`select id, path from territories where code = 'D1S1C1G1'`);
     const text = '小区北门那棵大榕树的气根垂下来挡住了门禁，刷卡都刷不了';
     const [appeal] = await t.db

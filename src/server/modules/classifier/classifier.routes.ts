@@ -31,7 +31,10 @@ export const classifierRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // A served process loads (or, on an empty database, trains) the model as it starts listening,
   // so the first request does not wait for it.
   app.addHook('onListen', async () => {
-    activeModel(db).catch((error: unknown) => app.log.error({ err: error }, 'classifier model could not be loaded'));
+    activeModel(db).then(
+      (model) => app.log.info({ modelVersion: model.version }, 'classifier model ready'),
+      (error: unknown) => app.log.error({ err: error }, 'classifier model could not be loaded'),
+    );
   });
 
   app.post(

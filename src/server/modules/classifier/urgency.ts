@@ -4,7 +4,6 @@
 // (没有煤气味), makes it hypothetical or preventive (万一着火, 担心垮塌, 火灾隐患), puts it in
 // the past without saying it still goes on (上个月有人打架), or when the text says it is over
 // (已经处理好了, 已扑灭).
-import { normalize } from './features.ts';
 
 export interface UrgencyResult {
   urgent: boolean;
@@ -125,7 +124,8 @@ function clauses(text: string): string[] {
 
 /** Whether the text reports immediate danger, and which. */
 export function detectUrgency(text: string): UrgencyResult {
-  const norm = normalize(text);
+  // Full-width to half-width and lower case, but digits kept: the reason quotes the text.
+  const norm = text.normalize('NFKC').toLowerCase();
   const parts = clauses(norm);
   for (const rule of rules) {
     if (rule.context && !rule.context.test(norm)) continue;

@@ -18,11 +18,6 @@ export const rateDefinitions = {
 export type RateName = keyof typeof rateDefinitions;
 export const rateNames = Object.keys(rateDefinitions) as RateName[];
 
-/** The metrics a set of rates needs. */
-export function metricsFor(names: readonly RateName[]): Metric[] {
-  return [...new Set(names.flatMap((r) => [...rateDefinitions[r].numerator, rateDefinitions[r].denominator]))];
-}
-
 /** Four decimals, as the API promises. */
 export const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
 

@@ -74,9 +74,9 @@ export const childMetrics = [
   'basically_satisfied',
 ] as const satisfies readonly Metric[];
 
-const totalsOf = (list: readonly Metric[]) =>
+const totalsSchema = (list: readonly Metric[]) =>
   Type.Object(Object.fromEntries(list.map((m) => [m, Type.Integer()])), { description: 'Sums of the metrics over the period' });
-const ratesOf = (list: readonly RateName[]) =>
+const ratesSchema = (list: readonly RateName[]) =>
   Type.Object(Object.fromEntries(list.map((r) => [r, Nullable(Type.Number())])), {
     description: 'Ratios rounded to 4 decimals; null when the denominator is 0',
   });
@@ -90,13 +90,13 @@ const TerritoryRef = Type.Object({
 });
 const PeriodView = Type.Object({ from: Type.String(), to: Type.String(), days: Type.Integer() });
 
-const PeriodFigures = Type.Object({ period: PeriodView, totals: totalsOf(metrics), rates: ratesOf(rateNames) });
+const PeriodFigures = Type.Object({ period: PeriodView, totals: totalsSchema(metrics), rates: ratesSchema(rateNames) });
 
 export const KpiView = Type.Object({
   territory: TerritoryRef,
   period: PeriodView,
-  totals: totalsOf(metrics),
-  rates: ratesOf(rateNames),
+  totals: totalsSchema(metrics),
+  rates: ratesSchema(rateNames),
   previous: Type.Optional(PeriodFigures),
 });
 
@@ -117,8 +117,8 @@ export const CategoriesView = Type.Object({
       nameZh: Nullable(Type.String()),
       nameEn: Nullable(Type.String()),
       parentCode: Nullable(Type.String()),
-      totals: totalsOf(categoryMetrics),
-      rates: ratesOf(['resolutionRate', 'satisfactionRate']),
+      totals: totalsSchema(categoryMetrics),
+      rates: ratesSchema(['resolutionRate', 'satisfactionRate']),
     }),
   ),
 });
@@ -130,8 +130,8 @@ export const ChannelsView = Type.Object({
     Type.Object({
       channel: Type.String(),
       share: Nullable(Type.Number({ description: 'Share of the cases received, 4 decimals' })),
-      totals: totalsOf(channelMetrics),
-      rates: ratesOf(['satisfactionRate']),
+      totals: totalsSchema(channelMetrics),
+      rates: ratesSchema(['satisfactionRate']),
     }),
   ),
 });
@@ -150,8 +150,8 @@ export const UnitsView = Type.Object({
       nameEn: Nullable(Type.String()),
       type: Type.String(),
       territoryCode: Type.String(),
-      totals: totalsOf(unitMetrics),
-      rates: ratesOf(rateNames),
+      totals: totalsSchema(unitMetrics),
+      rates: ratesSchema(rateNames),
     }),
   ),
 });
@@ -166,8 +166,8 @@ export const ChildrenView = Type.Object({
       path: Type.String(),
       nameZh: Type.String(),
       nameEn: Nullable(Type.String()),
-      totals: totalsOf(childMetrics),
-      rates: ratesOf(rateNames),
+      totals: totalsSchema(childMetrics),
+      rates: ratesSchema(rateNames),
     }),
     { description: 'Child territories in code order; empty below the community level (rollups stop there)' },
   ),

@@ -90,10 +90,11 @@ async function openRead(o: StatisticsRead) {
   return { territory, period, head: { territory: presentTerritory(territory), period } };
 }
 
-/** The listed metrics from a query row or a metric → n map, 0 where absent. */
-function totalsOf<M extends Metric>(source: Map<string, number> | object, list: readonly M[]): Record<M, number> {
+/** The listed metrics from a query row or a metric → n map (0 where absent), and rates from them. */
+function figuresOf<M extends Metric, R extends RateName>(source: Map<string, number> | object, list: readonly M[], rates: readonly R[]) {
   const get = (m: string) => (source instanceof Map ? source.get(m) : (source as Record<string, unknown>)[m]) ?? 0;
-  return Object.fromEntries(list.map((m) => [m, Number(get(m))])) as Record<M, number>;
+  const totals = Object.fromEntries(list.map((m) => [m, Number(get(m))])) as Record<M, number>;
+  return { totals, rates: ratesOf(totals, rates) };
 }
 
 /** KPIs of one territory node over a period (and the period before, when asked). */
@@ -101,10 +102,7 @@ export async function getKpi(o: StatisticsRead & { compare?: 'previous' | undefi
   const { territory, period, head } = await openRead(o);
   const before = o.compare === 'previous' ? previousPeriod(period) : undefined;
   const [current, previous] = await sumNodeMetrics(o.db, territory.path, before ? [period, before] : [period]);
-  const figures = (sums: Map<string, number>) => {
-    const totals = totalsOf(sums, metrics);
-    return { totals, rates: ratesOf(totals, rateNames) };
-  };
+  const figures = (sums: Map<string, number>) => figuresOf(sums, metrics, rateNames);
   return { ...head, ...figures(current!), ...(before && previous ? { previous: { period: before, ...figures(previous) } } : {}) };
 }
 
@@ -138,17 +136,13 @@ export async function getCategoryRanking(o: StatisticsRead & { limit?: number | 
   return {
     ...head,
     total: rows[0]?.total ?? 0,
-    items: rows.map((r) => {
-      const totals = totalsOf(r, categoryMetrics);
-      return {
-        code: r.code,
-        nameZh: r.name_zh,
-        nameEn: r.name_en,
-        parentCode: r.parent_code,
-        totals,
-        rates: ratesOf(totals, ['resolutionRate', 'satisfactionRate']),
-      };
-    }),
+    items: rows.map((r) => ({
+      code: r.code,
+      nameZh: r.name_zh,
+      nameEn: r.name_en,
+      parentCode: r.parent_code,
+      ...figuresOf(r, categoryMetrics, ['resolutionRate', 'satisfactionRate']),
+    })),
   };
 }
 
@@ -159,10 +153,11 @@ export async function getChannelMix(o: StatisticsRead) {
   const received = rows.reduce((n, r) => n + Number(r.received), 0);
   return {
     ...head,
-    items: rows.map((r) => {
-      const totals = totalsOf(r, channelMetrics);
-      return { channel: r.channel, share: received === 0 ? null : round4(totals.received / received), totals, rates: ratesOf(totals, ['satisfactionRate']) };
-    }),
+    items: rows.map((r) => ({
+      channel: r.channel,
+      share: received === 0 ? null : round4(Number(r.received) / received),
+      ...figuresOf(r, channelMetrics, ['satisfactionRate']),
+    })),
   };
 }
 
@@ -190,10 +185,15 @@ export async function getUnitRanking(
     sort,
     order,
     total: rows[0]?.total ?? 0,
-    items: rows.map((r) => {
-      const totals = totalsOf(r, unitMetrics);
-      return { id: r.id, code: r.code, nameZh: r.name_zh, nameEn: r.name_en, type: r.type, territoryCode: r.territory_code, totals, rates: ratesOf(totals, rateNames) };
-    }),
+    items: rows.map((r) => ({
+      id: r.id,
+      code: r.code,
+      nameZh: r.name_zh,
+      nameEn: r.name_en,
+      type: r.type,
+      territoryCode: r.territory_code,
+      ...figuresOf(r, unitMetrics, rateNames),
+    })),
   };
 }
 
@@ -205,9 +205,6 @@ export async function getChildren(o: StatisticsRead) {
   const sums = new Map((await sumNodesMetrics(o.db, children.map((c) => c.path), period, childMetrics)).map((r) => [r.node_path, r]));
   return {
     ...head,
-    items: children.map((c) => {
-      const totals = totalsOf(sums.get(c.path) ?? {}, childMetrics);
-      return { ...presentTerritory(c), totals, rates: ratesOf(totals, rateNames) };
-    }),
+    items: children.map((c) => ({ ...presentTerritory(c), ...figuresOf(sums.get(c.path) ?? {}, childMetrics, rateNames) })),
   };
 }

@@ -72,21 +72,33 @@ async function defaultTerritoryCode(db: Db, actor: Actor): Promise<string> {
   return path.slice(path.lastIndexOf('.') + 1);
 }
 
-const presentTerritory = (t: TerritoryRow | TerritorySummaryRow) => ({ code: t.code, level: t.level, path: t.path, nameZh: t.nameZh, nameEn: t.nameEn });
+export const presentTerritory = (t: TerritoryRow | TerritorySummaryRow) => ({ code: t.code, level: t.level, path: t.path, nameZh: t.nameZh, nameEn: t.nameEn });
 
-/** Authenticate, validate the period, load and authorise the territory, then fold. */
-async function openRead(o: StatisticsRead) {
-  const actor = o.ctx.actor;
+/**
+ * The territory a statistics read is about, for every reader of the rollups: authenticates, finds
+ * the territory by code (default: the city, or the caller's own territory), authorises
+ * 'statistics.read' over it, refuses nodes below the rollups (grids), and folds waiting deltas so
+ * the read is current.
+ */
+export async function openStatisticsRead(db: Db, ctx: CallContext, code: string | undefined): Promise<TerritoryRow> {
+  const actor = ctx.actor;
   requireActor(actor);
-  const period = resolvePeriod(o, o.ctx.now);
-  const code = o.territory ?? (await defaultTerritoryCode(o.db, actor));
-  const territory = await findTerritoryByCode(o.db, code);
-  if (!territory) throw notFound(`Territory ${code}`);
+  const territoryCode = code ?? (await defaultTerritoryCode(db, actor));
+  const territory = await findTerritoryByCode(db, territoryCode);
+  if (!territory) throw notFound(`Territory ${territoryCode}`);
   authorize(actor, 'statistics.read', territory.path);
   if (segments(territory.path) > rollupDepth) {
-    throw invalid('/territory', `Statistics are kept from the city down to communities; ${code} is a ${territory.level}. Ask for its community.`);
+    throw invalid('/territory', `Statistics are kept from the city down to communities; ${territoryCode} is a ${territory.level}. Ask for its community.`);
   }
-  await foldRollups(o.db);
+  await foldRollups(db);
+  return territory;
+}
+
+/** Validate the period (before any lookup), then open the read. */
+async function openRead(o: StatisticsRead) {
+  requireActor(o.ctx.actor);
+  const period = resolvePeriod(o, o.ctx.now);
+  const territory = await openStatisticsRead(o.db, o.ctx, o.territory);
   return { territory, period, head: { territory: presentTerritory(territory), period } };
 }
 

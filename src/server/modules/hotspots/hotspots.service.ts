@@ -17,14 +17,13 @@
 // Ties go to the larger volume, then to the category code.
 import type { CallContext } from '../../context.ts';
 import type { Db } from '../../db/client.ts';
-import { forbidden, invalid, notFound } from '../../errors.ts';
-import { authorize, pathCovers, requireActor, scopesFor, type Actor } from '../../policy/index.ts';
+import { invalid } from '../../errors.ts';
 import { formatCalendarDate, parseCalendarDate, shanghaiDay } from '../calendar/work-calendar.ts';
 import { loadCatalogue, type Catalogue } from '../appeals/catalogue.ts';
 import { round4 } from '../statistics/rates.ts';
 import { rollupDepth } from '../statistics/rollups.repository.ts';
-import { foldRollups } from '../statistics/rollups.service.ts';
-import { findChildren, findRoots, findTerritoryByCode, type TerritoryRow, type TerritorySummaryRow } from '../territories/territories.repository.ts';
+import { openStatisticsRead, presentTerritory } from '../statistics/statistics.service.ts';
+import { findChildren, type TerritoryRow, type TerritorySummaryRow } from '../territories/territories.repository.ts';
 import { categoryFigures, topNodesByCategory, type FigureRow } from './hotspots.repository.ts';
 import type { PeriodKind } from './hotspots.schema.ts';
 
@@ -104,31 +103,7 @@ function lastCompleteMonth(now: Date): string {
   return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
 }
 
-const presentTerritory = (t: TerritoryRow | TerritorySummaryRow) => ({ code: t.code, level: t.level, path: t.path, nameZh: t.nameZh, nameEn: t.nameEn });
 const segments = (path: string) => path.split('.').length;
-
-async function defaultTerritoryCode(db: Db, actor: Actor): Promise<string> {
-  const scopes = scopesFor(actor, 'statistics.read');
-  if (scopes.length === 0) throw forbidden('You may not read statistics.');
-  const root = (await findRoots(db)).find((r) => scopes.some((s) => pathCovers(s, r.path)));
-  const path = root?.path ?? scopes[0]!;
-  return path.slice(path.lastIndexOf('.') + 1);
-}
-
-/** Authenticate, load and authorise the territory, then fold waiting deltas so reads are current. */
-async function openRead(db: Db, ctx: CallContext, code: string | undefined) {
-  const actor = ctx.actor;
-  requireActor(actor);
-  const territoryCode = code ?? (await defaultTerritoryCode(db, actor));
-  const territory = await findTerritoryByCode(db, territoryCode);
-  if (!territory) throw notFound(`Territory ${territoryCode}`);
-  authorize(actor, 'statistics.read', territory.path);
-  if (segments(territory.path) > rollupDepth) {
-    throw invalid('/territory', `Hotspots are kept from the city down to communities; ${territoryCode} is a ${territory.level}. Ask for its community.`);
-  }
-  await foldRollups(db);
-  return territory;
-}
 
 function categoryRef(catalogue: Catalogue, code: string) {
   const c = catalogue.categories.get(code);
@@ -169,7 +144,7 @@ export interface HotspotsInput {
 /** Recurring problems: category × child territory over the period, with their trend. */
 export async function getHotspots(o: HotspotsInput) {
   const period = resolvePeriod(o.period ?? 'month', o.date, o.ctx.now);
-  const territory = await openRead(o.db, o.ctx, o.territory);
+  const territory = await openStatisticsRead(o.db, o.ctx, o.territory);
   // A community's children are grids, below the rollups: then the community itself.
   const children = segments(territory.path) < rollupDepth ? await findChildren(o.db, territory.id) : [];
   const nodes = children.length > 0 ? children : [territory];
@@ -206,7 +181,7 @@ const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
 /** 每月一题: the month's candidate categories in a territory, ranked by the score above. */
 export async function getMonthlyTopics(o: MonthlyTopicsInput) {
   const period = resolvePeriod('month', o.month ?? lastCompleteMonth(o.ctx.now), o.ctx.now);
-  const territory = await openRead(o.db, o.ctx, o.territory);
+  const territory = await openStatisticsRead(o.db, o.ctx, o.territory);
   const catalogue = await loadCatalogue(o.db);
   const rows = await categoryFigures(o.db, { nodePaths: [territory.path], current: period, previous: period.previous, minReceived: o.minVolume ?? 3, limit: 1000 });
   const maxVolume = Math.max(1, ...rows.map((r) => r.received));

@@ -3,11 +3,10 @@
 // integration token. On PostgreSQL (BENCH_DATABASE_URL) the same run first measures raw
 // single-row INSERT transactions from 32 clients on the same server, the baseline the intake
 // rate is compared with. Then the same intake on the embedded PGlite.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import { eq, sql } from 'drizzle-orm';
 import pg from 'pg';
 import { migrate, openDatabase, queryRows, type Database } from '../src/server/db/client.ts';
@@ -16,7 +15,7 @@ import { createApiToken } from '../src/server/modules/auth/auth.service.ts';
 import { seedReferenceData } from '../src/server/seed/reference.ts';
 import { seedCity } from '../src/server/seed/seed.ts';
 import { systemContext } from '../src/server/context.ts';
-import { freshPostgres, type BenchSection, type Figure } from './lib.ts';
+import { freshPostgres, load, startServer, stop, type BenchSection, type Figure } from './lib.ts';
 import taxonomy from '../src/server/data/taxonomy.json' with { type: 'json' };
 
 const connections = 32;
@@ -46,41 +45,6 @@ async function prepare(database: Database): Promise<Prepared> {
   const handlerToken = await createApiToken(db, ctx, { accountId: handler!.id, name: 'bench handler', rateLimitPerMinute: null });
   const grids = await db.select({ lon: territories.centroidLon, lat: territories.centroidLat }).from(territories).where(eq(territories.level, 'grid'));
   return { intakeToken: intake.token, handlerToken: handlerToken.token, pins: grids.map((g) => [g.lon!, g.lat!]) };
-}
-
-async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; peakRssMb(): number }> {
-  const port = 41000 + Math.floor(Math.random() * 2000);
-  const child = spawn(process.execPath, ['bin/gongzhi.js', 'start'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', GONGZHI_DEMO_SEED: '0', NODE_ENV: 'development', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  const peakRssMb = () => {
-    const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
-    return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-  };
-  return { child, url, peakRssMb };
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-function load(options: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    autocannon(options, (err, result) => (err ? reject(err) : resolve(result)));
-  });
 }
 
 async function driveIntake(url: string, p: Prepared) {

@@ -1,6 +1,8 @@
 // Shared pieces of the benchmark harness: what a section is, the figures it reports, the
 // machine it ran on, and throw-away databases to run against.
-import { execSync } from 'node:child_process';
+import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { sql } from 'drizzle-orm';
@@ -83,4 +85,38 @@ export async function freshPostgres(url: string): Promise<{ database: Database; 
       await admin.close();
     },
   };
+}
+
+/** The real server in a child process (its own event loop and RSS), started on a free-ish port and awaited. */
+export async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; peakRssMb(): number }> {
+  const port = 41000 + Math.floor(Math.random() * 4000);
+  const child = spawn(process.execPath, ['bin/gongzhi.js', 'start'], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', GONGZHI_DEMO_SEED: '0', NODE_ENV: 'development', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) break;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const peakRssMb = () => Math.round(Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+  return { child, url, peakRssMb };
+}
+
+export function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+export function load(options: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(options, (err, result) => (err ? reject(err) : resolve(result)));
+  });
 }

@@ -2,18 +2,16 @@
 // seed's published api_key, which has no rate limit) from 32 connections against the real server
 // in a child process, then GET requests.json (the default 90 days, up to 1,000 requests a page)
 // and one request by id. On PostgreSQL too when BENCH_DATABASE_URL is set.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
 import { eq, sql } from 'drizzle-orm';
 import { migrate, openDatabase, queryRows, type Database } from '../src/server/db/client.ts';
 import { territories } from '../src/server/db/schema.ts';
 import { seedReferenceData } from '../src/server/seed/reference.ts';
 import { seedCity } from '../src/server/seed/seed.ts';
 import { demoIntegrationKey } from '../src/server/seed/integration.ts';
-import { freshPostgres, type BenchSection, type Figure } from './lib.ts';
+import { freshPostgres, load, startServer, stop, type BenchSection, type Figure } from './lib.ts';
 import taxonomy from '../src/server/data/taxonomy.json' with { type: 'json' };
 
 const connections = 32;
@@ -29,39 +27,6 @@ async function prepare(database: Database): Promise<[number, number][]> {
   await seedCity({ db, scale: 'demo' });
   const grids = await db.select({ lon: territories.centroidLon, lat: territories.centroidLat }).from(territories).where(eq(territories.level, 'grid'));
   return grids.map((g) => [g.lon!, g.lat!]);
-}
-
-async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; peakRssMb(): number }> {
-  const port = 43000 + Math.floor(Math.random() * 2000);
-  const child = spawn(process.execPath, ['bin/gongzhi.js', 'start'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', GONGZHI_DEMO_SEED: '0', NODE_ENV: 'development', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  const peakRssMb = () => Math.round(Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
-  return { child, url, peakRssMb };
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-function load(options: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    autocannon(options, (err, result) => (err ? reject(err) : resolve(result)));
-  });
 }
 
 async function drivePosts(url: string, pins: [number, number][]) {

@@ -25,6 +25,7 @@ import { organisationRoutes } from './modules/organisations/organisations.routes
 import { auditRoutes } from './modules/events/audit.routes.ts';
 import { appealRoutes } from './modules/appeals/appeals.routes.ts';
 import { catalogueRoutes } from './modules/appeals/catalogue.routes.ts';
+import { publicMapRoutes } from './modules/appeals/public-map.routes.ts';
 import { calendarRoutes } from './modules/calendar/calendar.routes.ts';
 import { notificationRoutes } from './modules/notifications/notifications.routes.ts';
 import { streamRoutes } from './modules/notifications/stream.routes.ts';
@@ -178,6 +179,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(organisationRoutes, { prefix: '/api/v1/organisations' });
   await app.register(auditRoutes, { prefix: '/api/v1/audit' });
   await app.register(appealRoutes, { prefix: '/api/v1/appeals' });
+  await app.register(publicMapRoutes, { prefix: '/api/v1/public/appeals' });
   await app.register(catalogueRoutes, { prefix: '/api/v1' });
   await app.register(calendarRoutes, { prefix: '/api/v1/calendar' });
   await app.register(notificationRoutes, { prefix: '/api/v1/notifications' });

@@ -33,15 +33,16 @@ export interface DuplicateRule {
 const radiusByLevel: Record<string, number> = { grid: 50, community: 50, street: 100, district: 150, city: 300 };
 /** Problems felt over an area: noise, fumes, floods, outages. */
 const areaWide = ['construction_noise', 'commercial_noise', 'cooking_fumes', 'air_pollution', 'water_pollution', 'drainage_flooding', 'water_supply', 'power_gas_supply'];
-/** Each report is someone's own matter: two of them are two cases, however alike. */
-const personal = [
+/** Each report is someone's own matter: two of them are two cases, however alike (and none is on
+ *  the public map of nearby cases). */
+export const personalCategories: readonly string[] = [
   'wage_arrears', 'social_insurance', 'gig_worker', 'school_enrollment', 'training_institution', 'medical_service', 'fraud_scam', 'consumer_dispute',
   'housing_policy', 'rental_dispute', 'policy_enquiry', 'suggestion_praise', 'community_certificate', 'elderly_care', 'neighbor_dispute', 'owners_committee',
 ];
 export const defaultWindowDays = 7;
 
 export function duplicateRule(categoryCode: string, level: string | null | undefined): DuplicateRule {
-  if (personal.includes(categoryCode)) return { radiusM: null, windowDays: defaultWindowDays };
+  if (personalCategories.includes(categoryCode)) return { radiusM: null, windowDays: defaultWindowDays };
   if (areaWide.includes(categoryCode)) return { radiusM: 300, windowDays: defaultWindowDays };
   return { radiusM: radiusByLevel[level ?? ''] ?? 100, windowDays: defaultWindowDays };
 }

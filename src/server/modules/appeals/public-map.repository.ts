@@ -1,0 +1,87 @@
+// SQL of the public map of open cases near a point (public-map.routes.ts). Everything is computed
+// on the coarse position (coordinates rounded to 3 decimals, ~100 m): the radius test and the
+// distance too, so that asking from many centres cannot narrow a case down to its exact pin.
+import { and, inArray, isNotNull, notInArray, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.ts';
+import { queryRows } from '../../db/client.ts';
+import { appeals, territories } from '../../db/schema.ts';
+import { openStatuses } from './appeal-rules.ts';
+import { personalCategories } from './duplicates.ts';
+
+/** Metres per degree of latitude (and of longitude at the equator). */
+const metresPerDegree = 111_320;
+
+export interface NearbyRow {
+  code: string;
+  categoryCode: string;
+  status: string;
+  lon: number;
+  lat: number;
+  distanceM: number;
+  territoryPath: string;
+  createdAt: Date;
+  total: number;
+}
+
+export interface NearbyQuery {
+  lon: number;
+  lat: number;
+  radiusM: number;
+  limit: number;
+  categoryCode?: string;
+}
+
+/**
+ * Open, classified cases with a pin whose coarse position lies within `radiusM` of the point,
+ * nearest first; `total` counts every match before the limit. Left out: cases whose reporter
+ * hid their identity and categories that are a person's own matter (wage arrears, neighbour
+ * disputes …): their place alone could point at the reporter.
+ */
+export async function findOpenCasesNear(db: Executor, q: NearbyQuery): Promise<NearbyRow[]> {
+  const cosLat = Math.max(0.01, Math.cos((q.lat * Math.PI) / 180));
+  // The box around the circle, widened by the rounding (half of 0.001°) so that no case whose
+  // coarse position is inside the circle is cut off by the prefilter on the exact one.
+  const dLat = q.radiusM / metresPerDegree + 0.0006;
+  const dLon = q.radiusM / (metresPerDegree * cosLat) + 0.0006;
+  const lon3 = sql`round(${appeals.lon} * 1000) / 1000`;
+  const lat3 = sql`round(${appeals.lat} * 1000) / 1000`;
+  // Equirectangular distance: within a few kilometres it is off by well under a metre.
+  const distance = sql`sqrt(power((${lon3} - ${q.lon}::float8) * ${metresPerDegree * cosLat}::float8, 2) + power((${lat3} - ${q.lat}::float8) * ${metresPerDegree}::float8, 2))`;
+  const where = and(
+    inArray(appeals.status, [...openStatuses]),
+    isNotNull(appeals.categoryCode),
+    notInArray(appeals.categoryCode, [...personalCategories]),
+    sql`not ${appeals.hideIdentity}`,
+    sql`${appeals.lat} between ${q.lat - dLat}::float8 and ${q.lat + dLat}::float8`,
+    sql`${appeals.lon} between ${q.lon - dLon}::float8 and ${q.lon + dLon}::float8`,
+    q.categoryCode ? sql`${appeals.categoryCode} = ${q.categoryCode}` : undefined,
+  );
+  const rows = await queryRows<Omit<NearbyRow, 'total'>>(
+    db,
+    sql`select * from (
+          select ${appeals.code} as "code", ${appeals.categoryCode} as "categoryCode", ${appeals.status} as "status",
+                 ${lon3} as "lon", ${lat3} as "lat", ${distance} as "distanceM",
+                 ${appeals.territoryPath} as "territoryPath", ${appeals.createdAt} as "createdAt"
+          from ${appeals} where ${where}
+        ) near
+        where near."distanceM" <= ${q.radiusM}::float8
+        order by near."distanceM", near."createdAt" desc
+        limit ${q.limit}`,
+  );
+  let total = rows.length;
+  if (rows.length === q.limit) {
+    const [count] = await queryRows<{ n: number }>(
+      db,
+      sql`select count(*)::int as n from (select ${distance} as d from ${appeals} where ${where}) near where near.d <= ${q.radiusM}::float8`,
+    );
+    total = count?.n ?? total;
+  }
+  return rows.map((r) => ({ ...r, total }));
+}
+
+/** Chinese names of territories by code (for the community-level place of each case). */
+export async function territoryNamesByCode(db: Executor, codes: string[]): Promise<Map<string, string>> {
+  if (codes.length === 0) return new Map();
+  const rows = await db.select({ code: territories.code, nameZh: territories.nameZh }).from(territories).where(inArray(territories.code, codes));
+  return new Map(rows.map((r) => [r.code, r.nameZh]));
+}

@@ -1,9 +1,15 @@
-// The classifier itself: TF-IDF over the terms of features.ts and a multinomial logistic
-// regression (softmax) trained with plain SGD, its probabilities calibrated by one temperature
-// fitted on a validation split. Weights are one Float32Array, a row of class weights per term,
-// so classifying a text costs (terms in the text × classes) multiply-adds. No native code.
+// The classifier itself: two linear scorers over the terms of features.ts, added up:
+//   - a multinomial logistic regression (softmax) on TF-IDF, trained with plain SGD;
+//   - naive-Bayes evidence: every term present adds its log-probability under each category
+//     (binary counts, additive smoothing), scaled by a weight.
+// The regression separates the categories it has seen well; the evidence generalises better to
+// wording it has not seen (a rare term still counts for the category it came with). The evidence
+// weight and one temperature that calibrates the probabilities are fitted together on a
+// validation split of the training corpus. Weights are Float32Arrays with a row of class weights
+// per term, so classifying a text costs (terms in the text × classes × 2) multiply-adds, and the
+// explanation of a decision is the sum of both parts per term. No native code.
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { displayTerm, termsOf } from './features.ts';
+import { currentFeatureSet, displayTerm, termsOf, type FeatureSet } from './features.ts';
 
 export interface Example {
   text: string;
@@ -31,18 +37,48 @@ export interface TrainOptions {
   seed?: number;
   /** Epochs over all examples after the temperature is fitted. */
   finishEpochs?: number;
+  /** Additive smoothing of the naive-Bayes evidence (per term and category). */
+  nbAlpha?: number;
+  /** The evidence's terms: in at least this many texts, and category entropy at most this share (1: any). */
+  nbMinDf?: number;
+  nbMaxEntropy?: number;
+  /**
+   * Weights of the naive-Bayes evidence to choose from (by validation log-likelihood, with the
+   * temperature); [0] turns it off. Without a validation split the first non-zero one is used.
+   */
+  nbWeights?: number[];
 }
 
-export const defaultTrainOptions: Required<TrainOptions> = { epochs: 4, finishEpochs: 2, learningRate: 4, l2: 1e-5, minDf: 3, maxEntropy: 0.9, validationShare: 0.2, seed: 7 };
+export const defaultTrainOptions: Required<TrainOptions> = {
+  epochs: 4,
+  finishEpochs: 2,
+  learningRate: 4,
+  l2: 1e-5,
+  minDf: 3,
+  maxEntropy: 0.9,
+  validationShare: 0.2,
+  seed: 7,
+  nbAlpha: 0.05,
+  nbMinDf: 2,
+  nbMaxEntropy: 1,
+  nbWeights: [0, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2],
+};
 
 export interface ModelParams {
   classes: string[];
   terms: string[];
   idf: Float32Array;
-  /** terms.length × classes.length, row-major by term. */
+  /** terms.length × classes.length, row-major by term: regression weights (× TF-IDF value). */
   weights: Float32Array;
+  /**
+   * terms.length × classes.length: the naive-Bayes evidence a term adds when present, already
+   * scaled by its weight (absent in models stored before it existed: all zero).
+   */
+  evidence?: Float32Array | undefined;
   bias: Float32Array;
   temperature: number;
+  /** The terms of features.ts the model was trained with (1 for models stored before it was recorded). */
+  featureSet?: FeatureSet | undefined;
 }
 
 export interface Ranked {
@@ -66,9 +102,11 @@ export class TextClassifier {
   readonly classes: string[];
   readonly terms: string[];
   readonly temperature: number;
+  readonly featureSet: FeatureSet;
   private readonly index: Map<string, number>;
   private readonly idf: Float32Array;
   private readonly weights: Float32Array;
+  private readonly evidence: Float32Array | undefined;
   private readonly bias: Float32Array;
 
   constructor(params: ModelParams) {
@@ -76,17 +114,19 @@ export class TextClassifier {
     this.terms = params.terms;
     this.idf = params.idf;
     this.weights = params.weights;
+    this.evidence = params.evidence;
     this.bias = params.bias;
     this.temperature = params.temperature;
+    this.featureSet = params.featureSet ?? 1;
     this.index = new Map(params.terms.map((t, i) => [t, i]));
   }
 
   params(): ModelParams {
-    return { classes: this.classes, terms: this.terms, idf: this.idf, weights: this.weights, bias: this.bias, temperature: this.temperature };
+    return { classes: this.classes, terms: this.terms, idf: this.idf, weights: this.weights, evidence: this.evidence, bias: this.bias, temperature: this.temperature, featureSet: this.featureSet };
   }
 
   vectorize(text: string): SparseVector {
-    return vectorize(termsOf(text), this.index, this.idf);
+    return vectorize(termsOf(text, new Map(), this.featureSet), this.index, this.idf);
   }
 
   /** Raw scores (before temperature) of every class. */
@@ -94,10 +134,13 @@ export class TextClassifier {
     const C = this.classes.length;
     const z = new Float64Array(C);
     for (let c = 0; c < C; c++) z[c] = this.bias[c]!;
+    const w = this.weights;
+    const e = this.evidence;
     for (let j = 0; j < x.idx.length; j++) {
       const row = x.idx[j]! * C;
       const v = x.val[j]!;
-      for (let c = 0; c < C; c++) z[c] = z[c]! + v * this.weights[row + c]!;
+      if (e) for (let c = 0; c < C; c++) z[c] = z[c]! + v * w[row + c]! + e[row + c]!;
+      else for (let c = 0; c < C; c++) z[c] = z[c]! + v * w[row + c]!;
     }
     return z;
   }
@@ -120,7 +163,8 @@ export class TextClassifier {
     const C = this.classes.length;
     const byTerm = new Map<string, number>();
     for (let j = 0; j < x.idx.length; j++) {
-      const contribution = x.val[j]! * this.weights[x.idx[j]! * C + c]!;
+      const at = x.idx[j]! * C + c;
+      const contribution = x.val[j]! * this.weights[at]! + (this.evidence?.[at] ?? 0);
       if (contribution <= 0) continue;
       const shown = displayTerm(this.terms[x.idx[j]!]!);
       byTerm.set(shown, (byTerm.get(shown) ?? 0) + contribution);
@@ -143,29 +187,40 @@ export class TextClassifier {
   }
 
   /**
-   * Bytes to store: a JSON header (classes, terms, temperature), then IDF, bias and one scale per
-   * term as float32, then the weights quantised to int8 per term row (w ≈ q × scale), gzipped.
-   * Quantising costs nothing measurable in accuracy and shrinks a model about fourfold.
+   * Bytes to store: a JSON header (format, classes, terms, temperature, feature set), then as
+   * float32 the IDF, the bias and one scale per term row of each matrix, then the matrices
+   * (regression weights, then naive-Bayes evidence) quantised to int8 per term row
+   * (w ≈ q × scale), gzipped. Quantising costs nothing measurable in accuracy and shrinks a model
+   * about fourfold.
+   *   gongzhi-softmax-q8/1  weights only, feature set 1 (models stored before version 2: still read)
+   *   gongzhi-softmax-q8/2  weights and evidence, with the feature set in the header
    */
   serialize(): Uint8Array {
-    const header = new TextEncoder().encode(JSON.stringify({ format: 'gongzhi-softmax-q8/1', classes: this.classes, terms: this.terms, temperature: this.temperature }));
+    const matrices = this.evidence ? [this.weights, this.evidence] : [this.weights];
+    const format = this.evidence || this.featureSet !== 1 ? 'gongzhi-softmax-q8/2' : 'gongzhi-softmax-q8/1';
+    const head = format === 'gongzhi-softmax-q8/1' ? {} : { featureSet: this.featureSet, matrices: matrices.length };
+    const header = new TextEncoder().encode(JSON.stringify({ format, classes: this.classes, terms: this.terms, temperature: this.temperature, ...head }));
     const F = this.terms.length;
     const C = this.classes.length;
+    const M = matrices.length;
+    const nFloats = F + C + M * F;
     const offset = align4(4 + header.length);
-    const buf = new Uint8Array(offset + (F + C + F) * 4 + F * C);
+    const buf = new Uint8Array(offset + nFloats * 4 + M * F * C);
     new DataView(buf.buffer).setUint32(0, header.length, true);
     buf.set(header, 4);
-    const floats = new Float32Array(buf.buffer, offset, F + C + F);
+    const floats = new Float32Array(buf.buffer, offset, nFloats);
     floats.set(this.idf, 0);
     floats.set(this.bias, F);
-    const q = new Int8Array(buf.buffer, offset + (F + C + F) * 4, F * C);
-    for (let f = 0; f < F; f++) {
-      let max = 0;
-      for (let c = 0; c < C; c++) max = Math.max(max, Math.abs(this.weights[f * C + c]!));
-      const scale = max / 127 || 1;
-      floats[F + C + f] = scale;
-      for (let c = 0; c < C; c++) q[f * C + c] = Math.round(this.weights[f * C + c]! / scale);
-    }
+    matrices.forEach((m, k) => {
+      const q = new Int8Array(buf.buffer, offset + nFloats * 4 + k * F * C, F * C);
+      for (let f = 0; f < F; f++) {
+        let max = 0;
+        for (let c = 0; c < C; c++) max = Math.max(max, Math.abs(m[f * C + c]!));
+        const scale = max / 127 || 1;
+        floats[F + C + k * F + f] = scale;
+        for (let c = 0; c < C; c++) q[f * C + c] = Math.round(m[f * C + c]! / scale);
+      }
+    });
     return gzipSync(buf, { level: 6 });
   }
 
@@ -173,20 +228,37 @@ export class TextClassifier {
     const buf = gunzipSync(bytes);
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const headerLength = view.getUint32(0, true);
-    const header = JSON.parse(new TextDecoder().decode(buf.subarray(4, 4 + headerLength))) as { format: string; classes: string[]; terms: string[]; temperature: number };
-    if (header.format !== 'gongzhi-softmax-q8/1') throw new Error(`Unknown classifier model format ${header.format}`);
+    const header = JSON.parse(new TextDecoder().decode(buf.subarray(4, 4 + headerLength))) as { format: string; classes: string[]; terms: string[]; temperature: number; featureSet?: FeatureSet; matrices?: number };
+    if (header.format !== 'gongzhi-softmax-q8/1' && header.format !== 'gongzhi-softmax-q8/2') throw new Error(`Unknown classifier model format ${header.format}`);
     const F = header.terms.length;
     const C = header.classes.length;
+    const M = header.matrices ?? 1;
+    const featureSet = header.featureSet ?? 1;
+    if (featureSet !== 1 && featureSet !== 2) throw new Error(`Unknown classifier feature set ${String(featureSet)}`);
+    const nFloats = F + C + M * F;
     const offset = align4(4 + headerLength);
     // Copy into buffers of our own: the gunzipped one may be pooled and unaligned.
-    const floats = new Float32Array(buf.buffer.slice(buf.byteOffset + offset, buf.byteOffset + offset + (F + C + F) * 4));
-    const q = new Int8Array(buf.buffer.slice(buf.byteOffset + offset + (F + C + F) * 4, buf.byteOffset + offset + (F + C + F) * 4 + F * C));
-    const weights = new Float32Array(F * C);
-    for (let f = 0; f < F; f++) {
-      const scale = floats[F + C + f]!;
-      for (let c = 0; c < C; c++) weights[f * C + c] = q[f * C + c]! * scale;
-    }
-    return new TextClassifier({ classes: header.classes, terms: header.terms, temperature: header.temperature, idf: floats.subarray(0, F), bias: floats.subarray(F, F + C), weights });
+    const floats = new Float32Array(buf.buffer.slice(buf.byteOffset + offset, buf.byteOffset + offset + nFloats * 4));
+    const matrices = Array.from({ length: M }, (_, k) => {
+      const start = buf.byteOffset + offset + nFloats * 4 + k * F * C;
+      const q = new Int8Array(buf.buffer.slice(start, start + F * C));
+      const m = new Float32Array(F * C);
+      for (let f = 0; f < F; f++) {
+        const scale = floats[F + C + k * F + f]!;
+        for (let c = 0; c < C; c++) m[f * C + c] = q[f * C + c]! * scale;
+      }
+      return m;
+    });
+    return new TextClassifier({
+      classes: header.classes,
+      terms: header.terms,
+      temperature: header.temperature,
+      featureSet,
+      idf: floats.subarray(0, F),
+      bias: floats.subarray(F, F + C),
+      weights: matrices[0]!,
+      evidence: matrices[1],
+    });
   }
 }
 
@@ -236,12 +308,10 @@ function hash(text: string): number {
   return (h >>> 0) / 4294967296;
 }
 
-/** Vocabulary and IDF from the texts' term counts. */
-function vocabulary(docs: Map<string, number>[], ys: Int32Array, C: number, o: Required<TrainOptions>): { terms: string[]; index: Map<string, number>; idf: Float32Array } {
-  const df = new Map<string, number>();
-  for (const d of docs) for (const t of d.keys()) df.set(t, (df.get(t) ?? 0) + 1);
-  let keep = [...df].filter(([, n]) => n >= o.minDf).map(([t]) => t);
-  if (o.maxEntropy < 1) {
+/** The terms that occur in at least `minDf` texts and, if `maxEntropy` < 1, are not spread evenly over the categories. */
+function selectTerms(docs: Map<string, number>[], df: Map<string, number>, ys: Int32Array, C: number, minDf: number, maxEntropy: number): Set<string> {
+  let keep = [...df].filter(([, n]) => n >= minDf).map(([t]) => t);
+  if (maxEntropy < 1) {
     // Documents per category for the frequent terms (rare ones cannot be spread evenly anyway).
     const frequent = new Map(keep.filter((t) => df.get(t)! >= 2 * C).map((t, i) => [t, i]));
     const perClass = new Float64Array(frequent.size * C);
@@ -251,7 +321,7 @@ function vocabulary(docs: Map<string, number>[], ys: Int32Array, C: number, o: R
         if (i !== undefined) perClass[i * C + ys[n]!]!++;
       }
     });
-    const limit = o.maxEntropy * Math.log(C);
+    const limit = maxEntropy * Math.log(C);
     keep = keep.filter((t) => {
       const i = frequent.get(t);
       if (i === undefined) return true;
@@ -264,9 +334,23 @@ function vocabulary(docs: Map<string, number>[], ys: Int32Array, C: number, o: R
       return h <= limit;
     });
   }
-  const terms = keep.sort();
-  const idf = Float32Array.from(terms, (t) => Math.log((1 + docs.length) / (1 + df.get(t)!)) + 1);
-  return { terms, index: new Map(terms.map((t, i) => [t, i])), idf };
+  return new Set(keep);
+}
+
+/**
+ * Vocabulary and IDF from the texts' term counts: the regression's terms and the evidence's
+ * (which keeps rarer ones). A term only the evidence uses gets IDF 0: it adds nothing to the
+ * TF-IDF vector, so it changes nothing for the regression.
+ */
+function vocabulary(docs: Map<string, number>[], ys: Int32Array, C: number, o: Required<TrainOptions>): { terms: string[]; index: Map<string, number>; idf: Float32Array; nbTerms: Uint8Array } {
+  const df = new Map<string, number>();
+  for (const d of docs) for (const t of d.keys()) df.set(t, (df.get(t) ?? 0) + 1);
+  const forRegression = selectTerms(docs, df, ys, C, o.minDf, o.maxEntropy);
+  const forEvidence = o.nbWeights.some((b) => b > 0) ? selectTerms(docs, df, ys, C, o.nbMinDf, o.nbMaxEntropy) : new Set<string>();
+  const terms = [...new Set([...forRegression, ...forEvidence])].sort();
+  const idf = Float32Array.from(terms, (t) => (forRegression.has(t) ? Math.log((1 + docs.length) / (1 + df.get(t)!)) + 1 : 0));
+  const nbTerms = Uint8Array.from(terms, (t) => (forEvidence.has(t) ? 1 : 0));
+  return { terms, index: new Map(terms.map((t, i) => [t, i])), idf, nbTerms };
 }
 
 /**
@@ -303,8 +387,9 @@ function fit(xs: SparseVector[], ys: Int32Array, C: number, o: Required<TrainOpt
       const nnz = idx.length;
       for (let c = 0; c < C; c++) z[c] = bias[c]!;
       for (let j = 0; j < nnz; j++) {
-        const row = idx[j]! * C;
         const v = val[j]!;
+        if (v === 0) continue; // a term only the naive-Bayes evidence uses
+        const row = idx[j]! * C;
         for (let c = 0; c < C; c++) z[c] = z[c]! + v * weights[row + c]!;
       }
       let max = -Infinity;
@@ -325,6 +410,7 @@ function fit(xs: SparseVector[], ys: Int32Array, C: number, o: Required<TrainOpt
         }
       }
       for (let j = 0; j < nnz; j++) {
+        if (val[j] === 0) continue;
         const row = idx[j]! * C;
         const step = lr * val[j]!;
         for (let a = 0; a < k; a++) {
@@ -365,20 +451,64 @@ function fitTemperature(logits: Float64Array[], ys: number[]): number {
   return Math.exp((lo + hi) / 2);
 }
 
+/**
+ * Naive-Bayes evidence over the vocabulary: log P(term | class) from binary counts with additive
+ * smoothing `alpha`, centred per term (a shift that every class gets changes nothing) and scaled
+ * by `scale`.
+ */
+function nbEvidence(xs: SparseVector[], ys: Int32Array, nbTerms: Uint8Array, C: number, alpha: number, scale: number): Float32Array {
+  const F = nbTerms.length;
+  let V = 0;
+  for (let f = 0; f < F; f++) V += nbTerms[f]!;
+  const counts = new Float64Array(F * C);
+  const totals = new Float64Array(C);
+  xs.forEach((x, n) => {
+    const y = ys[n]!;
+    for (let j = 0; j < x.idx.length; j++) {
+      if (!nbTerms[x.idx[j]!]) continue;
+      counts[x.idx[j]! * C + y]!++;
+      totals[y]!++;
+    }
+  });
+  const logTotal = Float64Array.from(totals, (t) => Math.log(t + alpha * V));
+  const evidence = new Float32Array(F * C);
+  const row = new Float64Array(C);
+  for (let f = 0; f < F; f++) {
+    if (!nbTerms[f]) continue;
+    let mean = 0;
+    for (let c = 0; c < C; c++) mean += row[c] = Math.log(counts[f * C + c]! + alpha) - logTotal[c]!;
+    mean /= C;
+    for (let c = 0; c < C; c++) evidence[f * C + c] = scale * (row[c]! - mean);
+  }
+  return evidence;
+}
+
+/** The evidence of `x` for every class (unscaled when `evidence` was built with scale 1). */
+function evidenceOf(x: SparseVector, evidence: Float32Array, C: number): Float64Array {
+  const z = new Float64Array(C);
+  for (let j = 0; j < x.idx.length; j++) {
+    const row = x.idx[j]! * C;
+    for (let c = 0; c < C; c++) z[c] = z[c]! + evidence[row + c]!;
+  }
+  return z;
+}
+
 export interface TrainReport {
   examples: number;
   classes: number;
   features: number;
   temperature: number;
+  /** Weight of the naive-Bayes evidence (0: regression only). */
+  evidenceWeight: number;
   /** On the validation split (groups never seen by the model it evaluates). */
   validation: { examples: number; top1: number; nllBefore: number; nllAfter: number };
   ms: number;
 }
 
 /**
- * Trains on `examples`: first on most groups, to fit the temperature on the rest, then on all of
- * them with that temperature. `classes` fixes the label set (every leaf category, even one
- * without examples); examples of other labels are ignored.
+ * Trains on `examples`: first on most groups, to fit the evidence weight and the temperature on
+ * the rest, then on all of them with those. `classes` fixes the label set (every leaf category,
+ * even one without examples); examples of other labels are ignored.
  */
 export function trainClassifier(examples: Example[], classes: string[], options: TrainOptions = {}): { model: TextClassifier; report: TrainReport } {
   const started = performance.now();
@@ -386,45 +516,60 @@ export function trainClassifier(examples: Example[], classes: string[], options:
   const known = new Set(classes);
   const classIndex = new Map(classes.map((c, i) => [c, i]));
   const usable = examples.filter((e) => known.has(e.category) && e.text.trim().length > 0);
-  const docs = usable.map((e) => termsOf(e.text));
+  const featureSet = currentFeatureSet;
+  const docs = usable.map((e) => termsOf(e.text, new Map(), featureSet));
   const ys = Int32Array.from(usable, (e) => classIndex.get(e.category)!);
   const C = classes.length;
   // One vocabulary for both steps: a term only validation texts have keeps a zero weight in step 1.
-  const { terms, index, idf } = vocabulary(docs, ys, C, o);
+  const { terms, index, idf, nbTerms } = vocabulary(docs, ys, C, o);
+  const F = terms.length;
   const xs = docs.map((d) => vectorize(d, index, idf));
   const isValidation = usable.map((e) => !e.fitOnly && hash(`${o.seed}:${e.group ?? e.text}`) < o.validationShare);
 
-  // Step 1: fit on most groups; fit the temperature on the held-back ones.
+  // Step 1: fit on most groups; fit the evidence weight and the temperature on the held-back ones.
   const fitXs = xs.filter((_, i) => !isValidation[i]);
   const fitYs = ys.filter((_, i) => !isValidation[i]);
-  const w: Weights = { weights: new Float64Array(terms.length * C), bias: new Float64Array(C) };
+  const w: Weights = { weights: new Float64Array(F * C), bias: new Float64Array(C) };
   fit(fitXs, fitYs, C, o, w, o.epochs, o.learningRate);
-  const probe = new TextClassifier({ classes, terms, idf, weights: Float32Array.from(w.weights), bias: Float32Array.from(w.bias), temperature: 1 });
-  const valLogits: Float64Array[] = [];
+  const probe = new TextClassifier({ classes, terms, idf, weights: Float32Array.from(w.weights), bias: Float32Array.from(w.bias), temperature: 1, featureSet });
+  const unitEvidence = nbEvidence(fitXs, fitYs, nbTerms, C, o.nbAlpha, 1);
+  const regression: Float64Array[] = [];
+  const nb: Float64Array[] = [];
   const valYs: number[] = [];
-  let right = 0;
   xs.forEach((x, i) => {
     if (!isValidation[i]) return;
-    const z = probe.logits(x);
-    valLogits.push(z);
+    regression.push(probe.logits(x));
+    nb.push(evidenceOf(x, unitEvidence, C));
     valYs.push(ys[i]!);
-    let best = 0;
-    for (let c = 1; c < z.length; c++) if (z[c]! > z[best]!) best = c;
-    if (best === ys[i]) right++;
   });
-  const temperature = valLogits.length >= 20 ? fitTemperature(valLogits, valYs) : 1;
+  const combined = (beta: number) => regression.map((z, i) => z.map((v, c) => v + beta * nb[i]![c]!));
+  let evidenceWeight = o.nbWeights.find((b) => b > 0) ?? 0;
+  let temperature = 1;
+  let valLogits = combined(evidenceWeight);
+  if (regression.length >= 20) {
+    let best = Infinity;
+    for (const beta of o.nbWeights) {
+      const logits = combined(beta);
+      const t = fitTemperature(logits, valYs);
+      const nll = meanNll(logits, valYs, t);
+      if (nll < best) [best, evidenceWeight, temperature, valLogits] = [nll, beta, t, logits];
+    }
+  }
+  const right = valLogits.filter((z, i) => z.indexOf(Math.max(...z)) === valYs[i]).length;
   const nll = (t: number) => meanNll(valLogits, valYs, t);
 
   // Step 2: continue on every example, at a lower rate, so the held-back texts are learnt too.
-  if (valLogits.length > 0) fit(xs, ys, C, o, w, o.finishEpochs, o.learningRate / 2);
-  const model = new TextClassifier({ classes, terms, idf, weights: Float32Array.from(w.weights), bias: Float32Array.from(w.bias), temperature });
+  if (regression.length > 0) fit(xs, ys, C, o, w, o.finishEpochs, o.learningRate / 2);
+  const evidence = evidenceWeight > 0 ? nbEvidence(xs, ys, nbTerms, C, o.nbAlpha, evidenceWeight) : undefined;
+  const model = new TextClassifier({ classes, terms, idf, weights: Float32Array.from(w.weights), evidence, bias: Float32Array.from(w.bias), temperature, featureSet });
   return {
     model,
     report: {
       examples: usable.length,
       classes: C,
-      features: terms.length,
+      features: F,
       temperature: Math.round(temperature * 1000) / 1000,
+      evidenceWeight,
       validation: {
         examples: valLogits.length,
         top1: valLogits.length ? Math.round((right / valLogits.length) * 10000) / 10000 : 0,

@@ -1,0 +1,62 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { gunzipSync } from 'node:zlib';
+import { termsOf } from './features.ts';
+import { TextClassifier, trainClassifier, type Example } from './model.ts';
+
+const examples: Example[] = [];
+const topics: Record<string, string[]> = {
+  streetlight: ['路灯不亮', '路灯坏了晚上很黑', '小区路灯一闪一闪', '路灯整晚不亮', '这段路没有灯很黑'],
+  garbage_collection: ['垃圾没人清运', '垃圾桶满了没人收', '垃圾站堆满了', '垃圾三天没人拉走', '垃圾车好几天没来'],
+  pets: ['楼上的狗天天叫', '有人遛狗不牵绳', '小区里狗屎到处都是', '邻居养的猫乱跑', '大狗不拴绳吓到小孩'],
+};
+for (const [category, texts] of Object.entries(topics)) texts.forEach((text, i) => examples.push({ text, category, group: `${category}/${i}` }, { text: `市民来电反映：${text}，请尽快处理。`, category, group: `${category}/${i}` }));
+const classes = Object.keys(topics);
+
+describe('classifier model', () => {
+  it('serialises and reads back what it predicts (format 2: weights and naive-Bayes evidence)', () => {
+    const { model, report } = trainClassifier(examples, classes, { minDf: 1, nbMinDf: 1, validationShare: 0, nbWeights: [0.05] });
+    assert.equal(report.evidenceWeight, 0.05);
+    const bytes = model.serialize();
+    const header = gunzipSync(bytes);
+    assert.match(new TextDecoder().decode(header.subarray(4, 4 + header.readUInt32LE(0))), /"format":"gongzhi-softmax-q8\/2".*"featureSet":2/);
+    const back = TextClassifier.deserialize(bytes);
+    assert.equal(back.featureSet, 2);
+    for (const text of ['路灯坏了', '狗叫个不停', '垃圾好几天没人收']) {
+      const a = model.predict(text);
+      const b = back.predict(text);
+      assert.equal(b.ranked[0]!.category, a.ranked[0]!.category, text);
+      assert.ok(Math.abs(a.ranked[0]!.confidence - b.ranked[0]!.confidence) < 0.02, text);
+      assert.ok(b.terms.length > 0, text);
+    }
+    assert.equal(back.predict('晚上路灯不亮').ranked[0]!.category, 'streetlight');
+  });
+
+  it('still reads and serves models stored in format 1 (regression only, feature set 1)', () => {
+    // A format-1 model as versions before the naive-Bayes evidence stored it: terms of feature set 1.
+    const terms = [...new Set(examples.flatMap((e) => [...termsOf(e.text, new Map(), 1).keys()]))].sort();
+    const C = classes.length;
+    const weights = new Float32Array(terms.length * C);
+    terms.forEach((t, f) => {
+      if (t === 'w:路灯') weights[f * C + 0] = 5;
+      if (t === 'w:垃圾') weights[f * C + 1] = 5;
+    });
+    const old = new TextClassifier({ classes, terms, idf: new Float32Array(terms.length).fill(1), weights, bias: new Float32Array(C), temperature: 1 });
+    assert.equal(old.featureSet, 1);
+    const bytes = old.serialize();
+    const header = gunzipSync(bytes);
+    assert.match(new TextDecoder().decode(header.subarray(4, 4 + header.readUInt32LE(0))), /"format":"gongzhi-softmax-q8\/1"/);
+    const back = TextClassifier.deserialize(bytes);
+    assert.equal(back.featureSet, 1);
+    assert.equal(back.predict('路灯坏了').ranked[0]!.category, 'streetlight');
+    assert.deepEqual(back.predict('路灯坏了').terms.map((t) => t.term), ['路灯']);
+    assert.equal(back.predict('垃圾没人收').ranked[0]!.category, 'garbage_collection');
+  });
+
+  it('feature set 2 keeps single-character words and character bigrams; set 1 keeps trigrams', () => {
+    const two = termsOf('楼上的狗天天叫');
+    assert.ok(two.has('w:狗') && two.has('楼上') && !two.has('楼上的'));
+    const one = termsOf('楼上的狗天天叫', new Map(), 1);
+    assert.ok(!one.has('w:狗') && one.has('楼上的'));
+  });
+});

@@ -29,7 +29,7 @@ interface Prepared {
 }
 
 /** Demo city, reference data, and two integration tokens (intake; a handler of every unit). */
-async function prepare(database: Database): Promise<Prepared> {
+export async function prepare(database: Database): Promise<Prepared> {
   const db = database.db;
   await seedReferenceData(db);
   await seedCity({ db, scale: 'demo' });
@@ -47,8 +47,10 @@ async function prepare(database: Database): Promise<Prepared> {
   return { intakeToken: intake.token, handlerToken: handlerToken.token, pins: grids.map((g) => [g.lon!, g.lat!]) };
 }
 
-async function driveIntake(url: string, p: Prepared) {
-  let n = 0;
+/** Cases submitted so far by this process: each gets its own client key, across runs too. */
+let submitted = 0;
+
+export async function driveIntake(url: string, p: Prepared) {
   const result = await load({
     url: `${url}/api/v1/appeals`,
     connections,
@@ -58,7 +60,7 @@ async function driveIntake(url: string, p: Prepared) {
     requests: [
       {
         setupRequest: (req) => {
-          const i = n++;
+          const i = submitted++;
           const [lon, lat] = p.pins[i % p.pins.length]!;
           const body = { text: `基准测试诉求 ${i}：市民反映问题需要处理`, categoryCode: leafCodes[i % leafCodes.length], location: { lon, lat }, channel: 'api', clientKey: `bench-${process.pid}-${i}` };
           return { ...req, body: JSON.stringify(body) };

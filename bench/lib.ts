@@ -90,7 +90,9 @@ export async function freshPostgres(url: string): Promise<{ database: Database; 
 /** The real server in a child process (its own event loop and RSS), started on a free-ish port and awaited. */
 export async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; peakRssMb(): number }> {
   const port = 41000 + Math.floor(Math.random() * 4000);
-  const child = spawn(process.execPath, ['bin/gongzhi.js', 'start'], {
+  // BENCH_PROFILE_DIR: the server writes a V8 CPU profile there when it stops (node --cpu-prof).
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, 'bin/gongzhi.js', 'start'], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', GONGZHI_DEMO_SEED: '0', NODE_ENV: 'development', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

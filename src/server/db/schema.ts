@@ -119,6 +119,8 @@ export const roleGrants = pgTable(
   },
   (t) => [
     index('role_grants_account_idx').on(t.accountId),
+    // A unit's members: every notice to a unit (intake, transitions, the deadline sweep) fans out by it.
+    index('role_grants_organisation_idx').on(t.organisationId),
     uniqueIndex('role_grants_unique').on(t.accountId, t.role, t.territoryId, sql`coalesce(${t.organisationId}, '00000000-0000-0000-0000-000000000000'::uuid)`),
   ],
 );

@@ -69,6 +69,24 @@ describe('appeals: a complete life and its branches', () => {
     assert.equal(rows.length, 1);
   });
 
+  it('writes concurrent submissions together, each whole, and a concurrent retry once', async () => {
+    const texts = Array.from({ length: 24 }, (_, i) => `第${i}号楼下的垃圾桶满了没人清理，已经好几天了`);
+    const responses = await Promise.all([
+      ...texts.map((text, i) => report(i % 2 ? 'resident' : 'resident2', { text, clientKey: `burst-key-${i}` })),
+      report('resident', { clientKey: 'burst-key-1' }),
+    ]);
+    assert.ok(responses.every((r) => r.statusCode === 201 || r.statusCode === 200), responses.map((r) => r.body).join('\n'));
+    const ids = new Set(responses.map((r) => r.json().id as string));
+    assert.equal(ids.size, 24, 'the retry returned the first case');
+    assert.equal(responses.filter((r) => r.json().created === false).length, 1);
+    for (const id of ids) {
+      const timeline = await t.db.select().from(events).where(and(eq(events.subjectType, 'appeal'), eq(events.subjectId, id)));
+      assert.deepEqual(timeline.map((e) => e.action).sort(), ['appeal.dispatched', 'appeal.submitted']);
+      const notices = await t.db.select().from(notifications).where(eq(notifications.subjectId, id));
+      assert.equal(notices.length, 1, 'the lead unit\'s one handler is told');
+    }
+  });
+
   it('keeps other communities and residents out', async () => {
     const { id } = (await report('resident')).json();
     assert.equal((await req('c2worker', 'GET', `/api/v1/appeals/${id}`)).statusCode, 404);

@@ -111,11 +111,9 @@ export async function submitAppeal(deps: IntakeDeps, ctx: CallContext, input: In
   checkChannel(ctx.actor, input);
   const text = input.text.trim();
   if (text.length === 0) throw invalid('/text', 'Describe the problem.');
+  // A retry with the same key is found by the write itself (no row comes back), not by a lookup
+  // first: retries are rare, and every intake would pay for the lookup.
   const idempotencyKey = input.clientKey ? `${ctx.actor?.accountId ?? `anon:${input.contactPhone}`}:${input.clientKey}` : null;
-  if (idempotencyKey) {
-    const existing = await findByIdempotencyKey(db, idempotencyKey);
-    if (existing) return { appeal: existing, created: false };
-  }
   const catalogue = await loadCatalogue(db);
   // 秒拨: without a category from the resident, the classifier's is used when it is sure enough
   // (and still an active leaf); otherwise its suggestions wait on the case for the dispatcher.
@@ -223,7 +221,7 @@ export async function submitAppeal(deps: IntakeDeps, ctx: CallContext, input: In
               return created;
             });
       if (appeal) return { appeal, created: true };
-      // Another submission with the same key got in first (its statement waited for that one).
+      // A submission with the same key got in first (earlier, or concurrently: the insert waited for it).
       return { appeal: (await findByIdempotencyKey(db, idempotencyKey!))!, created: false };
     } catch (error) {
       if (attempt >= 2 || !violates(error, 'appeals_code_key')) throw error;

@@ -1,9 +1,9 @@
 // 分拨: from a located case and its category to the lead unit at the right level, or to the
 // dispatch queue of the nearest appeals service centre. The rule and the reason are recorded.
-import type { Executor } from '../../db/client.ts';
-import { defineStatement, runStatement } from '../../db/statements.ts';
+import type { Db } from '../../db/client.ts';
 import { AppError } from '../../errors.ts';
 import { pathCovers } from '../../policy/index.ts';
+import { unitDirectory, type UnitDirectory } from '../organisations/unit-directory.ts';
 import type { TerritorySummary } from '../territories/territory-index.ts';
 import type { Catalogue } from './catalogue.ts';
 
@@ -18,46 +18,40 @@ export interface Route {
 /** The service centres that own dispatch queues, nearest first. */
 const queueLevels = ['street', 'district', 'city'] as const;
 
-// Run on every intake, so a fixed statement (db/statements.ts) rather than a built query.
-// Organisation edits bump no change counter, so the units are not cached in memory.
-const unitsStatement = defineStatement(
-  'gz_route_units',
-  `select id, type, territory_id as "territoryId" from organisations
-   where territory_id = any($territoryIds::uuid[]) and type = any($types::text[]) and kind = 'government' and active`,
-);
+export async function routeCase(db: Db, catalogue: Catalogue, chain: TerritorySummary[], categoryCode: string | null): Promise<Route> {
+  const first = decide(await unitDirectory(db), catalogue, chain, categoryCode);
+  // A unit it needs may have been created within the directory's freshness window: look again.
+  if (!first.missing && first.route) return first.route;
+  const second = decide(await unitDirectory(db, { verify: true }), catalogue, chain, categoryCode);
+  if (second.route) return second.route;
+  throw new AppError('unprocessable', 'No appeals service centre serves this place; an administrator must set one up.');
+}
 
-export async function routeCase(db: Executor, catalogue: Catalogue, chain: TerritorySummary[], categoryCode: string | null): Promise<Route> {
+function decide(units: UnitDirectory, catalogue: Catalogue, chain: TerritorySummary[], categoryCode: string | null): { route: Route | null; missing: boolean } {
   const byLevel = new Map(chain.map((t) => [t.level, t]));
   const casePath = chain[chain.length - 1]!.path;
-  // One query finds both the candidate lead unit and the service centres of the chain.
-  const category = categoryCode ? catalogue.categories.get(categoryCode) : undefined;
-  const rule = categoryCode ? catalogue.rules.get(categoryCode)?.find((r) => pathCovers(r.territoryPath, casePath)) : undefined;
-  const level = rule?.level ?? category?.level ?? null;
-  const deptType = rule?.deptType ?? category?.deptType ?? null;
-  const target = level ? byLevel.get(level) : undefined;
-  const queueTerritories = queueLevels.map((l) => byLevel.get(l)).filter((t): t is TerritorySummary => Boolean(t));
-  const territoryIds = [...new Set([...queueTerritories.map((t) => t.id), ...(target ? [target.id] : [])])];
-  const units = await runStatement<{ id: string; type: string; territoryId: string }>(db, unitsStatement, {
-    territoryIds,
-    types: ['hotline_center', ...(deptType ? [deptType] : [])],
-  });
-  const queue = queueTerritories.map((t) => units.find((u) => u.territoryId === t.id && u.type === 'hotline_center')).find(Boolean);
-  if (!queue) throw new AppError('unprocessable', 'No appeals service centre serves this place; an administrator must set one up.');
+  const queue = queueLevels
+    .map((l) => byLevel.get(l))
+    .map((t) => t && units.find(t.id, 'hotline_center'))
+    .find(Boolean);
+  if (!queue) return { route: null, missing: true };
 
-  if (!categoryCode) return { leadOrgId: null, dispatchOrgId: queue.id, rule: null, reason: 'No category: a dispatcher places the case.' };
+  if (!categoryCode) return { route: { leadOrgId: null, dispatchOrgId: queue, rule: null, reason: 'No category: a dispatcher places the case.' }, missing: false };
+  const category = catalogue.categories.get(categoryCode);
   if (!category || !category.active || !category.deptType) {
-    return { leadOrgId: null, dispatchOrgId: queue.id, rule: null, reason: `Category ${categoryCode} has no route: a dispatcher places the case.` };
+    return { route: { leadOrgId: null, dispatchOrgId: queue, rule: null, reason: `Category ${categoryCode} has no route: a dispatcher places the case.` }, missing: false };
   }
-  const lead = target ? units.find((u) => u.territoryId === target.id && u.type === deptType) : undefined;
+  const rule = catalogue.rules.get(categoryCode)?.find((r) => pathCovers(r.territoryPath, casePath));
+  const level = rule?.level ?? category.level;
+  const deptType = rule?.deptType ?? category.deptType;
+  const target = level ? byLevel.get(level) : undefined;
+  const lead = target ? units.find(target.id, deptType) : undefined;
   const ruleName = rule ? `rule:${rule.id}` : `default:${category.code}`;
   const why = rule ? `a routing rule for ${rule.territoryPath}` : `the default route of ${category.nameZh}`;
   if (!lead || !target) {
-    return {
-      leadOrgId: null,
-      dispatchOrgId: queue.id,
-      rule: ruleName,
-      reason: `No ${deptType} unit at ${level} level ${target ? `in ${target.nameZh}` : 'here'} (${why}): a dispatcher places the case.`,
-    };
+    const reason = `No ${deptType} unit at ${level} level ${target ? `in ${target.nameZh}` : 'here'} (${why}): a dispatcher places the case.`;
+    return { route: { leadOrgId: null, dispatchOrgId: queue, rule: ruleName, reason }, missing: Boolean(target) };
   }
-  return { leadOrgId: lead.id, dispatchOrgId: queue.id, rule: ruleName, reason: `${category.nameZh} → ${deptType} of ${target.nameZh} (${level} level, by ${why}).` };
+  const reason = `${category.nameZh} → ${deptType} of ${target.nameZh} (${level} level, by ${why}).`;
+  return { route: { leadOrgId: lead, dispatchOrgId: queue, rule: ruleName, reason }, missing: false };
 }

@@ -4,6 +4,7 @@ import type { CallContext } from '../../context.ts';
 import type { Db, Executor } from '../../db/client.ts';
 import { accounts, apiTokens, roleGrants, sessions } from '../../db/schema.ts';
 import { AppError, invalid } from '../../errors.ts';
+import { singleFlight } from '../../lib/single-flight.ts';
 import { newSecret, sha256 } from '../../lib/tokens.ts';
 import type { Actor } from '../../policy/index.ts';
 import { recordEvent } from '../events/events.service.ts';
@@ -112,20 +113,35 @@ export async function login(
   return { token, expiresAt, account };
 }
 
+// Requests that arrive together with one credential share its lookup (each actor gets its own
+// grants array), per database.
+type Lookups = {
+  session: ReturnType<typeof singleFlight<Awaited<ReturnType<typeof resolveSession>>>>;
+  token: ReturnType<typeof singleFlight<Awaited<ReturnType<typeof resolveApiToken>>>>;
+};
+const lookupsByDb = new WeakMap<Db, Lookups>();
+function lookups(db: Db): Lookups {
+  let l = lookupsByDb.get(db);
+  if (!l) lookupsByDb.set(db, (l = { session: singleFlight(), token: singleFlight() }));
+  return l;
+}
+
 /** Resolves a session cookie to an actor (one query), sliding its expiry forward now and then. */
 export async function actorFromSession(db: Db, token: string, now: Date, ttlHours: number): Promise<Actor | null> {
   const staleBefore = new Date(now.getTime() - touchEveryMs);
-  const row = await resolveSession(db, sha256(token), now, staleBefore, new Date(now.getTime() + ttlHours * 3600_000));
+  const hash = sha256(token);
+  const row = await lookups(db).session(hash, () => resolveSession(db, hash, now, staleBefore, new Date(now.getTime() + ttlHours * 3600_000)));
   if (!row) return null;
-  return { accountId: row.accountId, displayName: row.displayName, grants: row.grants, via: 'session', sessionId: row.id };
+  return { accountId: row.accountId, displayName: row.displayName, grants: [...row.grants], via: 'session', sessionId: row.id };
 }
 
 /** Resolves an API token to an actor (one query); revoked tokens and disabled accounts give null. */
 export async function actorFromApiToken(db: Db, token: string, now: Date): Promise<{ actor: Actor; rateLimitPerMinute: number | null } | null> {
-  const row = await resolveApiToken(db, sha256(token), now, new Date(now.getTime() - touchEveryMs));
+  const hash = sha256(token);
+  const row = await lookups(db).token(hash, () => resolveApiToken(db, hash, now, new Date(now.getTime() - touchEveryMs)));
   if (!row) return null;
   return {
-    actor: { accountId: row.accountId, displayName: row.displayName, grants: row.grants, via: 'token', tokenId: row.id },
+    actor: { accountId: row.accountId, displayName: row.displayName, grants: [...row.grants], via: 'token', tokenId: row.id },
     rateLimitPerMinute: row.rateLimitPerMinute,
   };
 }

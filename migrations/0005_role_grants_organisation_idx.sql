@@ -1,0 +1,1 @@
+CREATE INDEX "role_grants_organisation_idx" ON "role_grants" USING btree ("organisation_id");

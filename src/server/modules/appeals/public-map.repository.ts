@@ -1,12 +1,10 @@
 // SQL of the public map of open cases near a point (public-map.routes.ts). Everything is computed
 // on the coarse position (coordinates rounded to 3 decimals, ~100 m): the radius test and the
 // distance too, so that asking from many centres cannot narrow a case down to its exact pin.
-import { and, inArray, isNotNull, notInArray, sql } from 'drizzle-orm';
+import { and, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { queryRows } from '../../db/client.ts';
 import { appeals, territories } from '../../db/schema.ts';
-import { openStatuses } from './appeal-rules.ts';
-import { personalCategories } from './duplicates.ts';
 
 /** Metres per degree of latitude (and of longitude at the equator). */
 const metresPerDegree = 111_320;
@@ -28,16 +26,18 @@ export interface NearbyQuery {
   lat: number;
   radiusM: number;
   limit: number;
-  categoryCode?: string;
+  /** The categories that may be shown (see public-map.routes.ts). */
+  categoryCodes: string[];
 }
 
 /**
- * Open, classified cases with a pin whose coarse position lies within `radiusM` of the point,
- * nearest first; `total` counts every match before the limit. Left out: cases whose reporter
- * hid their identity and categories that are a person's own matter (wage arrears, neighbour
- * disputes …): their place alone could point at the reporter.
+ * Open cases of the given categories with a pin whose coarse position lies within `radiusM` of
+ * the point, nearest first; `total` counts every match before the limit. Left out: cases whose
+ * reporter hid their identity (their place alone could point at them). The conditions are
+ * those of appeals_open_category_lat_idx (open status, category, a band of latitude).
  */
 export async function findOpenCasesNear(db: Executor, q: NearbyQuery): Promise<NearbyRow[]> {
+  if (q.categoryCodes.length === 0) return [];
   const cosLat = Math.max(0.01, Math.cos((q.lat * Math.PI) / 180));
   // The box around the circle, widened by the rounding (half of 0.001°) so that no case whose
   // coarse position is inside the circle is cut off by the prefilter on the exact one.
@@ -48,13 +48,11 @@ export async function findOpenCasesNear(db: Executor, q: NearbyQuery): Promise<N
   // Equirectangular distance: within a few kilometres it is off by well under a metre.
   const distance = sql`sqrt(power((${lon3} - ${q.lon}::float8) * ${metresPerDegree * cosLat}::float8, 2) + power((${lat3} - ${q.lat}::float8) * ${metresPerDegree}::float8, 2))`;
   const where = and(
-    inArray(appeals.status, [...openStatuses]),
-    isNotNull(appeals.categoryCode),
-    notInArray(appeals.categoryCode, [...personalCategories]),
-    sql`not ${appeals.hideIdentity}`,
+    sql`${appeals.status} not in ('closed', 'merged')`,
+    inArray(appeals.categoryCode, q.categoryCodes),
     sql`${appeals.lat} between ${q.lat - dLat}::float8 and ${q.lat + dLat}::float8`,
     sql`${appeals.lon} between ${q.lon - dLon}::float8 and ${q.lon + dLon}::float8`,
-    q.categoryCode ? sql`${appeals.categoryCode} = ${q.categoryCode}` : undefined,
+    sql`not ${appeals.hideIdentity}`,
   );
   const rows = await queryRows<Omit<NearbyRow, 'total'>>(
     db,

@@ -7,6 +7,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errors, Timestamp } from '../../lib/schemas.ts';
+import { loadCatalogue } from './catalogue.ts';
+import { personalCategories } from './duplicates.ts';
 import { findOpenCasesNear, territoryNamesByCode } from './public-map.repository.ts';
 
 /** The widest circle one request may ask for, and the most cases it returns. */
@@ -59,7 +61,12 @@ export const publicMapRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { lon, lat, radius = 1000, category, limit = 50 } = request.query;
-      const rows = await findOpenCasesNear(db, { lon, lat, radiusM: radius, limit, categoryCode: category });
+      // Leaf categories that concern a shared place; a person's own matters (wage arrears,
+      // neighbour disputes …) are never on the map, nor are unclassified cases.
+      const catalogue = await loadCatalogue(db);
+      const shown = [...catalogue.categories.values()].filter((c) => c.deptType && !personalCategories.includes(c.code)).map((c) => c.code);
+      const categoryCodes = category ? shown.filter((c) => c === category) : shown;
+      const rows = await findOpenCasesNear(db, { lon, lat, radiusM: radius, limit, categoryCodes });
       // The place is named down to the community: city.district.street.community.
       const placeCodes = (path: string) => path.split('.').slice(1, 4);
       const names = await territoryNamesByCode(db, [...new Set(rows.flatMap((r) => placeCodes(r.territoryPath)))]);

@@ -1,5 +1,9 @@
-// Prints the gzipped JavaScript each web page loads (entry + the page's lazy chunk + their static
-// imports), from dist/web/.vite/manifest.json. `npm run build` runs it after vite's own report.
+// Prints the gzipped JavaScript each web page loads, from dist/web/.vite/manifest.json: the entry
+// chunk and its static imports (what index.html loads and modulepreloads), plus the page's lazy
+// chunk and its static imports (what Vite's preload helper fetches with it). Chunks a page only
+// imports dynamically (the map, exceljs) load on demand and are counted on their own rows.
+// `npm run build` runs it after vite's own report; the browser test checks the resident figure
+// against the bytes chromium actually fetches.
 import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -31,7 +35,8 @@ function closure(keys: string[], seen = new Set<string>()): Set<string> {
 
 const entryKey = Object.keys(manifest).find((k) => manifest[k]!.isEntry)!;
 const pages: Record<string, string[]> = {
-  'resident: report (/resident)': ['features/resident/ReportPage.tsx'],
+  'resident entry (/resident)': ['features/resident/ReportPage.tsx'],
+  '  signed out: + login page': ['features/resident/ReportPage.tsx', 'features/auth/LoginPage.tsx'],
   '  + map pin, on demand': ['features/resident/ReportPage.tsx', 'features/map/TerritoryMap.tsx'],
   'resident: my appeals': ['features/resident/MyAppealsPage.tsx'],
   'resident: track': ['features/resident/TrackPage.tsx'],
@@ -39,6 +44,7 @@ const pages: Record<string, string[]> = {
   'workbench: case': ['features/workbench/CasePage.tsx', 'features/map/TerritoryMap.tsx'],
   dashboard: ['features/dashboard/DashboardPage.tsx', 'features/map/TerritoryMap.tsx'],
 };
+for (const keys of Object.values(pages)) for (const k of keys) if (!manifest[k]) throw new Error(`web-bundle-report: ${k} is not in the manifest (renamed?)`);
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 const entry = closure([entryKey]);
 const entryBytes = [...entry].reduce((s, k) => s + size(manifest[k]!.file), 0);
@@ -48,7 +54,8 @@ for (const [name, keys] of Object.entries(pages)) {
   const all = closure(keys, new Set(entry));
   rows.push([name, [...all].reduce((s, k) => s + size(manifest[k]!.file), 0)]);
 }
-for (const [name, bytes] of rows) console.log(`  ${name.padEnd(32)} ${kb(bytes).padStart(10)}`);
-const resident = rows[0]![1];
+for (const [name, bytes] of rows) console.log(`  ${name.padEnd(34)} ${kb(bytes).padStart(10)}`);
+// The budget holds for a signed-in resident and for a visitor sent on to the login page.
+const resident = Math.max(rows[0]![1], rows[1]![1]);
 console.log(resident <= 250 * 1024 ? `  resident entry within the 250 KB budget` : `  resident entry OVER the 250 KB budget`);
 

@@ -117,3 +117,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   }
   return config;
 }
+
+/** The environment a child process (the web build) inherits, with some variables replaced. */
+export function childProcessEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...overrides };
+}

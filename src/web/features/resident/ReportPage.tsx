@@ -2,7 +2,7 @@
 // pin, phone position or address, urgency and "hide my identity"; sent as one multipart form.
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { Link } from 'react-router';
-import { Alert, Button, Form, Input, Radio, Result, Space, Switch, Tag } from 'antd';
+import { Alert, Button, Form, Input, Radio, Space, Switch, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { FeatureCollection } from 'geojson';
 import { api, type IntakeResponse, type LocatedTerritory } from '../../lib/api';
@@ -95,18 +95,20 @@ function ReportForm() {
     }
   }
 
+  // A plain success panel: antd's Result carries large inline illustrations the resident never sees.
   if (done)
     return (
-      <Result
-        status="success"
-        title={<span data-testid="submitted">{t('resident.submitted', { code: formatCode(done.code) })}</span>}
-        subTitle={t('resident.submittedHint')}
-        extra={[
-          <Link key="mine" to="/resident/mine">
+      <div className="gz-done" role="status">
+        <div className="gz-done-icon" aria-hidden="true">
+          ✓
+        </div>
+        <h2 data-testid="submitted">{t('resident.submitted', { code: formatCode(done.code) })}</h2>
+        <p className="gz-hint">{t('resident.submittedHint')}</p>
+        <Space wrap style={{ justifyContent: 'center' }}>
+          <Link to="/resident/mine">
             <Button type="primary">{t('resident.mine')}</Button>
-          </Link>,
+          </Link>
           <Button
-            key="again"
             onClick={() => {
               setDone(null);
               setFiles([]);
@@ -116,9 +118,9 @@ function ReportForm() {
             }}
           >
             {t('resident.report')}
-          </Button>,
-        ]}
-      />
+          </Button>
+        </Space>
+      </div>
     );
 
   return (

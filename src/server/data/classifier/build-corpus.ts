@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { heldout } from './corpus-heldout.ts';
 import { colloquial } from './corpus-colloquial.ts';
+import { extra } from './corpus-extra.ts';
 import { more } from './corpus-more.ts';
 import { slots } from './corpus-slots.ts';
 import { sources, type Kind, type PlaceKind } from './corpus-source.ts';
@@ -309,6 +310,8 @@ export function buildCorpus() {
     train: [
       ...build('train', written, 2, 20261123),
       ...build('train', (c) => guard(composed(c, 60, 77)), 1, 4242).map((l) => ({ ...l, group: l.group.replace('/train/', '/composed/') })),
+      // The fourth batch (corpus-extra.ts) is framed on its own, so the lines above stay as they were.
+      ...build('train', (c) => guard(extra[c] ?? []), 2, 20261201).map((l) => ({ ...l, group: l.group.replace('/train/', '/extra/') })),
     ],
     heldout: build('heldout', (c) => heldout[c] ?? [], 2, 31415926),
     dropped,

@@ -40,6 +40,7 @@ const pages: Record<string, string[]> = {
   '  + map pin, on demand': ['features/resident/ReportPage.tsx', 'features/map/TerritoryMap.tsx'],
   'resident: my appeals': ['features/resident/MyAppealsPage.tsx'],
   'resident: track': ['features/resident/TrackPage.tsx'],
+  'resident: nearby map': ['features/nearby/NearbyPage.tsx', 'features/map/TerritoryMap.tsx'],
   'workbench: queues': ['features/workbench/QueuesPage.tsx'],
   'workbench: case': ['features/workbench/CasePage.tsx', 'features/map/TerritoryMap.tsx'],
   dashboard: ['features/dashboard/DashboardPage.tsx', 'features/map/TerritoryMap.tsx'],

@@ -9,6 +9,7 @@ const LoginPage = lazy(() => import('./features/auth/LoginPage'));
 const ReportPage = lazy(() => import('./features/resident/ReportPage'));
 const MyAppealsPage = lazy(() => import('./features/resident/MyAppealsPage'));
 const TrackPage = lazy(() => import('./features/resident/TrackPage'));
+const NearbyPage = lazy(() => import('./features/nearby/NearbyPage'));
 const QueuesPage = lazy(() => import('./features/workbench/QueuesPage'));
 const CasePage = lazy(() => import('./features/workbench/CasePage'));
 const IntakePage = lazy(() => import('./features/workbench/IntakePage'));
@@ -32,6 +33,7 @@ const routes: [string, React.ReactNode][] = [
   ['/resident/mine', <MyAppealsPage />],
   ['/resident/track', <TrackPage />],
   ['/resident/track/:code', <TrackPage />],
+  ['/resident/nearby', <NearbyPage />],
   ['/workbench', <QueuesPage />],
   ['/workbench/case/:id', <CasePage />],
   ['/workbench/intake', <IntakePage />],

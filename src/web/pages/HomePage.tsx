@@ -6,6 +6,7 @@ export function HomePage() {
   const tiles = [
     { to: '/resident', title: t('app.resident'), text: t('home.resident') },
     { to: '/resident/track', title: t('resident.track'), text: t('home.track') },
+    { to: '/resident/nearby', title: t('nearby.title'), text: t('home.nearby') },
     { to: '/workbench', title: t('app.workbench'), text: t('home.workbench') },
     { to: '/dashboard', title: t('app.dashboard'), text: t('home.dashboard') },
   ];

@@ -1,5 +1,6 @@
 // 我的诉求: every case I reported, its public timeline and reply, and the rating form.
 import { useCallback, useEffect, useState } from 'react';
+import { Link } from 'react-router';
 import { Alert, Button, Collapse, Empty, Form, Input, Radio, Spin, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, type PublicAppeal } from '../../lib/api';
@@ -101,9 +102,9 @@ export default function MyAppealsPage() {
             <MyAppeals />
           </RequireLogin>
         </section>
-        <Typography.Paragraph type="secondary" style={{ marginTop: 12 }}>
-          {t('resident.nearbyNote')}
-        </Typography.Paragraph>
+        <p style={{ marginTop: 12 }}>
+          <Link to="/resident/nearby">{t('home.nearby')}</Link>
+        </p>
       </div>
     </AntShell>
   );

@@ -14,8 +14,12 @@ import { RequireLogin } from '../auth/RequireLogin';
 import { AntShell } from '../../lib/AntShell';
 import { ResidentNav } from './ResidentNav';
 import { useSuggestion } from './useSuggestion';
+import { NearbyList } from '../nearby/NearbyList';
+import { useNearby } from '../nearby/nearby';
 
 const TerritoryMap = lazy(() => import('../map/TerritoryMap'));
+/** Metres around the pin in which open cases are shown as "already reported". */
+const alreadyRadius = 500;
 
 interface Values {
   text: string;
@@ -29,6 +33,7 @@ function ReportForm() {
   const { t } = useTranslation();
   const [form] = Form.useForm<Values>();
   const text = Form.useWatch('text', form) ?? '';
+  const chosenCategory = Form.useWatch('categoryCode', form);
   const suggestion = useSuggestion(text);
   const categories = useCategories();
   const leaves = useMemo(() => categories.filter((c) => c.parentCode && c.active), [categories]);
@@ -43,6 +48,12 @@ function ReportForm() {
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<IntakeResponse | null>(null);
   const [clientKey, setClientKey] = useState(() => crypto.randomUUID());
+  // 已有人反映: open cases within 500 m of the pin, so the resident can follow one instead.
+  const nearby = useNearby(pin, alreadyRadius, 5);
+  const nearbyMarkers = useMemo(
+    () => (nearby.result?.items ?? []).map((c) => ({ key: c.code, lon: c.lon, lat: c.lat, label: `${categoryName(categories, c.categoryCode)} · ${formatCode(c.code)}` })),
+    [nearby.result, categories],
+  );
 
   // The map (Leaflet and the street outlines) loads only when the resident asks for it.
   useEffect(() => {
@@ -178,7 +189,7 @@ function ReportForm() {
           <>
             <p className="gz-hint">{t('resident.pinHint')}</p>
             <Suspense fallback={<div className="gz-map" />}>
-              <TerritoryMap geojson={geojson} pin={pin} onPick={pick} label={t('resident.pinHint')} />
+              <TerritoryMap geojson={geojson} pin={pin} onPick={pick} markers={nearbyMarkers} label={t('resident.pinHint')} />
             </Suspense>
           </>
         )}
@@ -195,6 +206,14 @@ function ReportForm() {
             </span>
           )}
         </Space>
+        {pin && nearby.result && nearby.result.total > 0 && (
+          <div className="gz-already" data-testid="already-reported" aria-live="polite">
+            <strong>{t('nearby.already', { count: nearby.result.total, radius: t('nearby.metres', { n: alreadyRadius }) })}</strong>
+            <p className="gz-hint">{t('nearby.alreadyHint')}</p>
+            <NearbyList items={nearby.result.items} categories={categories} sameCategory={chosenCategory || suggestion?.code} />
+            <Link to={`/resident/nearby?lon=${pin.lon}&lat=${pin.lat}&radius=${alreadyRadius}`}>{t('nearby.viewMap')}</Link>
+          </div>
+        )}
       </Form.Item>
       <Form.Item name="address" label={t('resident.address')}>
         <Input placeholder={t('resident.addressPlaceholder')} maxLength={200} />

@@ -1,7 +1,7 @@
 import { NavLink } from 'react-router';
 import { useTranslation } from 'react-i18next';
 
-/** The three resident pages, one thumb's reach apart. */
+/** The four resident pages, one thumb's reach apart. */
 export function ResidentNav() {
   const { t } = useTranslation();
   return (
@@ -11,6 +11,7 @@ export function ResidentNav() {
       </NavLink>
       <NavLink to="/resident/mine">{t('resident.mine')}</NavLink>
       <NavLink to="/resident/track">{t('resident.track')}</NavLink>
+      <NavLink to="/resident/nearby">{t('nearby.tab')}</NavLink>
     </nav>
   );
 }

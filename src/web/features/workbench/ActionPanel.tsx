@@ -1,5 +1,6 @@
 // Buttons for exactly the actions the server allows (`allowedActions`), each with the form it
-// needs. Common moves have keyboard shortcuts: s sign, r reply, t start, c close, v verify.
+// needs. Common moves have keyboard shortcuts: s sign, r reply, t start, c close, v verify,
+// d dispatch, u urge.
 import { useEffect, useState } from 'react';
 import { Alert, App, Button, DatePicker, Form, Input, Modal, Radio, Select, Space, Upload, Typography } from 'antd';
 import type { UploadFile } from 'antd';
@@ -18,10 +19,11 @@ const simple: Record<string, { path: string; note: boolean }> = {
   verify: { path: 'verify', note: true },
   close: { path: 'close', note: true },
 };
-const shortcuts: Record<string, string> = { s: 'sign', r: 'reply', t: 'start', c: 'close', v: 'verify' };
+const shortcuts: Record<string, string> = { s: 'sign', r: 'reply', t: 'start', c: 'close', v: 'verify', d: 'dispatch', u: 'urge' };
 const order = ['dispatch', 'sign', 'start', 'reply', 'return', 'request_extension', 'decide_extension', 'escalate', 'urge', 'supervise', 'merge', 'verify', 'close', 'answer', 'follow_up'];
 
-function UnitPicker({ value, onChange, multiple, territoryPath, suggestions }: { value?: string | string[]; onChange?: (v: string | string[]) => void; multiple?: boolean; territoryPath: string; suggestions: Organisation[] }) {
+/** A government unit in the case's district, searched as you type; suggestions first. */
+export function UnitPicker({ value, onChange, multiple, territoryPath, suggestions }: { value?: string | string[]; onChange?: (v: string | string[]) => void; multiple?: boolean; territoryPath: string; suggestions: Organisation[] }) {
   const { t } = useTranslation();
   const [options, setOptions] = useState<Organisation[]>(suggestions);
   const district = territoryPath.split('.')[1];

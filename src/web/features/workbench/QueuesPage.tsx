@@ -1,4 +1,5 @@
-// 工作台: queues with counts, filters, search, and keyboard moves (/ search, j/k, Enter open).
+// 工作台: queues with counts, filters, search, batch actions on selected cases, and keyboard moves
+// (/ search, j/k, Enter open, x select, a select the page, d/u/b batch dispatch/urge/supervise).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { Alert, App, Badge, Button, DatePicker, Input, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
@@ -12,6 +13,7 @@ import { RequireLogin } from '../auth/RequireLogin';
 import { AntShell } from '../../lib/AntShell';
 import { useAuth, hasRole } from '../auth/auth';
 import { StatusTag } from '../resident/AppealView';
+import { BatchActions, batchKeys, mayBatch, batchActions, type BatchAction } from './BatchActions';
 
 export const queues = ['to_dispatch', 'to_sign', 'in_progress', 'due_soon', 'overdue', 'returned', 'supervised', 'co_handled', 'replied', 'closed', 'all'] as const;
 const channels = ['app', 'web', 'hotline', 'mailbox', 'wechat', 'letter', 'walk_in', 'patrol', 'api', 'import', 'open311'];
@@ -43,6 +45,23 @@ function Queues() {
   const [loading, setLoading] = useState(false);
   const [cursor, setCursor] = useState(0);
   const search = useRef<InputRef>(null);
+  const [selection, setSelection] = useState<Map<string, ListItem>>(new Map());
+  const [batch, setBatch] = useState<BatchAction | null>(null);
+  const [reload, setReload] = useState(0);
+  const canBatch = batchActions.some((a) => mayBatch(me, a));
+  // A new queue or new filters start a new selection.
+  useEffect(() => setSelection(new Map()), [queue, filters]);
+  const toggle = useCallback((list: ListItem[]) => {
+    setSelection((old) => {
+      const next = new Map(old);
+      const all = list.every((r) => next.has(r.id));
+      for (const r of list) {
+        if (all) next.delete(r.id);
+        else next.set(r.id, r);
+      }
+      return next;
+    });
+  }, []);
 
   const set = useCallback(
     (patch: Record<string, string | undefined>) => {
@@ -81,22 +100,28 @@ function Queues() {
     return () => {
       live = false;
     };
-  }, [queue, filters, page]);
+  }, [queue, filters, page, reload]);
 
   useEffect(() => {
     function onKey(e: KeyboardEvent) {
       const target = e.target as HTMLElement;
-      if (['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) || target.isContentEditable) return;
+      if (batch || e.ctrlKey || e.metaKey || e.altKey || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) || target.isContentEditable) return;
       if (e.key === '/') {
         e.preventDefault();
         search.current?.focus();
       } else if (e.key === 'j') setCursor((c) => Math.min(rows.length - 1, c + 1));
       else if (e.key === 'k') setCursor((c) => Math.max(0, c - 1));
       else if (e.key === 'Enter' && rows[cursor] && target.tagName !== 'BUTTON' && target.tagName !== 'A') navigate(`/workbench/case/${rows[cursor].id}`);
+      else if (canBatch && e.key === 'x' && rows[cursor]) toggle([rows[cursor]]);
+      else if (canBatch && e.key === 'a' && rows.length > 0) toggle(rows);
+      else if (batchKeys[e.key] && selection.size > 0 && mayBatch(me, batchKeys[e.key]!)) {
+        e.preventDefault();
+        setBatch(batchKeys[e.key]!);
+      }
     }
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [rows, cursor, navigate]);
+  }, [rows, cursor, navigate, batch, canBatch, toggle, selection, me]);
 
   return (
     <>
@@ -170,12 +195,38 @@ function Queues() {
         />
       </Space>
       {error && <Alert type="error" title={error} role="alert" style={{ marginBottom: 12 }} />}
+      {canBatch && (
+        <div className="gz-batchbar">
+          <BatchActions
+            me={me}
+            selected={[...selection.values()]}
+            action={batch}
+            onOpen={setBatch}
+            onClose={() => setBatch(null)}
+            onFinished={(failed) => {
+              setSelection((old) => new Map([...old].filter(([id]) => failed.includes(id))));
+              setReload((n) => n + 1);
+            }}
+          />
+        </div>
+      )}
       <Table<ListItem>
         rowKey="id"
         size="small"
         loading={loading}
         dataSource={rows}
         rowClassName={(_r, i) => (i === cursor ? 'gz-row-active' : '')}
+        rowSelection={
+          canBatch
+            ? {
+                selectedRowKeys: [...selection.keys()],
+                preserveSelectedRowKeys: true,
+                onChange: (keys, picked) =>
+                  setSelection((old) => new Map(keys.map((k) => [String(k), picked.find((r) => r?.id === k) ?? old.get(String(k))!]).filter(([, r]) => r) as [string, ListItem][])),
+                getCheckboxProps: (r) => ({ 'aria-label': `${t('workbench.select')} ${formatCode(r.code)}` }),
+              }
+            : undefined
+        }
         pagination={{ current: page, total, pageSize: 20, showSizeChanger: false, onChange: setPage }}
         scroll={{ x: 900 }}
         columns={[

@@ -1,5 +1,6 @@
 // 一屏观天下: KPIs for today / this week / this month, trend, category and unit rankings, channel
-// mix, the sub-territories with a heat map (click to drill down), a live ticker, CSV/Excel export.
+// mix, the sub-territories with a heat map (click to drill down), hotspots and 每月一题, a live
+// ticker, CSV/Excel export.
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { Alert, App, Breadcrumb, Button, Card, Col, Row, Segmented, Space, Statistic, Table, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
@@ -12,6 +13,7 @@ import { RequireLogin } from '../auth/RequireLogin';
 import { AntShell } from '../../lib/AntShell';
 import { EChart } from './EChart';
 import { exportCsv, exportXlsx } from './exportTable';
+import { HotspotsCard } from './HotspotsCard';
 import { LiveTicker } from './LiveTicker';
 
 const TerritoryMap = lazy(() => import('../map/TerritoryMap'));
@@ -277,6 +279,10 @@ function Dashboard() {
           <Card size="small" title={t('dashboard.units')} extra={exportButtons('units', unitColumns, units)}>
             <Table<UnitRow> rowKey="id" size="small" dataSource={units} pagination={false} columns={asTable(unitColumns)} scroll={{ x: 800 }} data-testid="units" />
           </Card>
+        </Col>
+        <Col xs={24}>
+          {/* Hotspots have no "today": a day is too short to recur, so today shows the week's. */}
+          <HotspotsCard territory={territory} period={period === 'month' ? 'month' : 'week'} />
         </Col>
       </Row>
     </>

@@ -4,6 +4,14 @@ import type { Executor } from '../../src/server/db/client.ts';
 import { account, login, organisation, smallCity } from './factories.ts';
 
 /** A point inside community D1S1C1 (west), D1S1C2 (east), and one outside the city. */
+let spots = 0;
+/** A new point in D1S1C1's grid at each call, about 1.3 km from the last: reports made at
+ *  different spots are never probable duplicates of each other. */
+export function nextSpot(): { lon: number; lat: number } {
+  const i = spots++ % 36;
+  return { lon: 113.95, lat: 22.42 + i * 0.0125 };
+}
+
 export const pins = { c1: { lon: 113.95, lat: 22.6 }, c2: { lon: 114.1, lat: 22.6 }, outside: { lon: 120.0, lat: 30.0 } };
 
 export const staff = ['resident', 'resident2', 'handler', 'water', 'c1worker', 'c2worker', 'dispatcher', 'operator', 'leader', 'gridworker'] as const;

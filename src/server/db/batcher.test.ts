@@ -1,19 +1,19 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GroupWriter } from './group-writer.ts';
+import { Batcher } from './batcher.ts';
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
-describe('group writer', () => {
+describe('batcher', () => {
   it('writes the first alone and those arriving meanwhile together, answering each caller in order', async () => {
     const batches: number[][] = [];
-    const writer = new GroupWriter<number, number>({
-      writeMany: async (items) => {
+    const writer = new Batcher<number, number>({
+      runMany: async (items) => {
         batches.push(items);
         await tick();
         return items.map((i) => i * 10);
       },
-      writeOne: async (item) => {
+      runOne: async (item) => {
         batches.push([item]);
         await tick();
         return item * 10;
@@ -21,7 +21,7 @@ describe('group writer', () => {
       maxInFlight: 1,
       maxBatch: 3,
     });
-    const results = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => writer.write(i)));
+    const results = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => writer.run(i)));
     assert.deepEqual(results, [10, 20, 30, 40, 50, 60]);
     assert.deepEqual(batches, [[1], [2, 3, 4], [5, 6]]);
   });
@@ -29,14 +29,14 @@ describe('group writer', () => {
   it('after a failed batch runs each write alone, so only the bad one fails', async () => {
     const alone: number[] = [];
     const tried: number[][] = [];
-    const writer = new GroupWriter<number, number>({
-      writeMany: async (items) => {
+    const writer = new Batcher<number, number>({
+      runMany: async (items) => {
         tried.push(items);
         await tick();
         if (items.includes(13)) throw new Error('batch refused');
         return items;
       },
-      writeOne: async (item) => {
+      runOne: async (item) => {
         alone.push(item);
         if (item === 13) throw new Error('thirteen refused');
         return item;
@@ -44,7 +44,7 @@ describe('group writer', () => {
       maxInFlight: 1,
       maxBatch: 10,
     });
-    const settled = await Promise.allSettled([1, 2, 13, 4].map((i) => writer.write(i)));
+    const settled = await Promise.allSettled([1, 2, 13, 4].map((i) => writer.run(i)));
     assert.deepEqual(
       settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).message)),
       [1, 2, 'thirteen refused', 4],

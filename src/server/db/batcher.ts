@@ -1,14 +1,15 @@
-// Group commit for hot single-row writes (intake): writes that arrive while earlier ones are in
-// flight wait and then go to the database together, as one statement. Under light load a write
-// goes at once, alone; under heavy load the statements, round trips and commits per write fall
-// with the batch size. A batch is one statement, so it is written whole or not at all; when it
-// fails, each of its writes is run again alone, so one bad write fails only its own caller.
+// Batching of hot per-request statements (group commit for intake writes, duplicate lookups):
+// calls that arrive while earlier ones are in flight wait and then go to the database together,
+// as one statement. Under light load a call goes at once, alone; under heavy load the statements,
+// round trips and commits per call fall with the batch size. A batch is one statement, so it is
+// written whole or not at all; when it fails, each of its calls is run again alone, so one bad
+// call fails only its own caller.
 
-export interface GroupWriterOptions<I, O> {
-  /** Writes several inputs in one statement; returns one output per input, in order. */
-  writeMany(items: I[]): Promise<O[]>;
-  /** Writes one input alone (the fallback after a failed batch; its errors reach the caller). */
-  writeOne(item: I): Promise<O>;
+export interface BatcherOptions<I, O> {
+  /** Runs several inputs in one statement; returns one output per input, in order. */
+  runMany(items: I[]): Promise<O[]>;
+  /** Runs one input alone (the fallback after a failed batch; its errors reach the caller). */
+  runOne(item: I): Promise<O>;
   /** Batches in flight at once (leave connections in the pool for everything else). */
   maxInFlight: number;
   /** Largest batch. */
@@ -21,13 +22,13 @@ interface Pending<I, O> {
   reject(error: unknown): void;
 }
 
-export class GroupWriter<I, O> {
+export class Batcher<I, O> {
   private queue: Pending<I, O>[] = [];
   private inFlight = 0;
 
-  constructor(private readonly options: GroupWriterOptions<I, O>) {}
+  constructor(private readonly options: BatcherOptions<I, O>) {}
 
-  write(item: I): Promise<O> {
+  run(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       this.pump();
@@ -38,20 +39,20 @@ export class GroupWriter<I, O> {
     while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.options.maxBatch);
       this.inFlight++;
-      void this.run(batch).finally(() => {
+      void this.runBatch(batch).finally(() => {
         this.inFlight--;
         this.pump();
       });
     }
   }
 
-  private async run(batch: Pending<I, O>[]): Promise<void> {
+  private async runBatch(batch: Pending<I, O>[]): Promise<void> {
     if (batch.length > 1) {
       let outputs: O[] | undefined;
       try {
-        outputs = await this.options.writeMany(batch.map((p) => p.item));
+        outputs = await this.options.runMany(batch.map((p) => p.item));
       } catch {
-        // Nothing of the batch was written; below, each write runs alone and meets its own error.
+        // Nothing of the batch took effect; below, each call runs alone and meets its own error.
       }
       if (outputs) {
         batch.forEach((p, i) => p.resolve(outputs[i]!));
@@ -61,7 +62,7 @@ export class GroupWriter<I, O> {
     await Promise.all(
       batch.map(async (p) => {
         try {
-          p.resolve(await this.options.writeOne(p.item));
+          p.resolve(await this.options.runOne(p.item));
         } catch (error) {
           p.reject(error);
         }

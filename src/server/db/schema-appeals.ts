@@ -133,6 +133,10 @@ export const appeals = pgTable(
       .on(t.resolveDueAt)
       .where(sql`${t.status} not in ('closed', 'merged')`),
     index('appeals_created_idx').on(t.createdAt),
+    // Duplicate candidates: open cases of a category in a band of latitude (duplicates.ts).
+    index('appeals_open_category_lat_idx')
+      .on(t.categoryCode, t.lat)
+      .where(sql`${t.status} not in ('closed', 'merged')`),
   ],
 );
 

@@ -106,7 +106,11 @@ export function allowedActions(actor: Actor | null, appeal: AppealRow, facts: Ca
 
 export async function presentStaff(db: Executor, actor: Actor | null, appeal: AppealRow, handlers: HandlerRow[], facts: CaseFacts) {
   const base = await presentPublic(db, appeal, ['public', 'staff']);
-  const dispatch = (await organisationNames(db, [appeal.dispatchOrgId])).get(appeal.dispatchOrgId);
+  const [names, duplicateOf] = await Promise.all([
+    organisationNames(db, [appeal.dispatchOrgId]),
+    appeal.duplicateOfId ? findAppeal(db, appeal.duplicateOfId) : undefined,
+  ]);
+  const dispatch = names.get(appeal.dispatchOrgId);
   return {
     ...base,
     territoryPath: appeal.territoryPath,
@@ -119,6 +123,7 @@ export async function presentStaff(db: Executor, actor: Actor | null, appeal: Ap
     handlers: handlers.map((h) => ({ id: h.organisationId, nameZh: h.nameZh, role: h.role, signedAt: iso(h.signedAt), repliedAt: iso(h.repliedAt) })),
     routeRule: appeal.routeRule,
     routeReason: appeal.routeReason,
+    duplicateOf: duplicateOf ? { id: duplicateOf.id, code: duplicateOf.code, status: duplicateOf.status } : null,
     signDueAt: iso(appeal.signDueAt),
     replyDueAt: iso(appeal.replyDueAt),
     resolveDueAt: iso(appeal.resolveDueAt),

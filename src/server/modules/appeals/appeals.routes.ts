@@ -9,7 +9,7 @@ import { requireActor, scopesFor } from '../../policy/index.ts';
 import { findTerritoryByCode } from '../territories/territories.repository.ts';
 import { canReadAsStaff, isReporter } from './appeal-access.ts';
 import { listAppeals, listByReporter } from './appeal-list.repository.ts';
-import { isValidTrackingCode, type Channel } from './appeal-rules.ts';
+import { isValidTrackingCode, type Channel, type Urgency } from './appeal-rules.ts';
 import { presentPublic, presentStaff } from './appeal-view.ts';
 import {
   AnswerBody,
@@ -30,7 +30,7 @@ import {
   ReplyBody,
   StaffAppeal,
 } from './appeals.schema.ts';
-import { findAppeal, findAppealByCode, findAttachment, loadHandlers } from './appeals.repository.ts';
+import { findAppeal, findAppealByCode, findAttachment, loadHandlers, type AppealRow } from './appeals.repository.ts';
 import { readForm } from './forms.ts';
 import { deletePhotos, readPhoto, savePhotos } from './photos/photo-service.ts';
 import { factsOf } from './case-action.ts';
@@ -60,6 +60,15 @@ export const appealRoutes: FastifyPluginAsyncTypebox = async (app) => {
     ),
   });
 
+  const intakeAnswer = (appeal: AppealRow, created: boolean) => ({
+    id: appeal.id,
+    code: appeal.code,
+    status: appeal.status,
+    urgency: appeal.urgency as Urgency,
+    created,
+    routeReason: appeal.routeReason,
+  });
+
   async function view(ctx: CallContext, id: string) {
     const appeal = await findAppeal(db, id);
     if (!appeal) throw notFound('Appeal');
@@ -80,7 +89,7 @@ export const appealRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const body = request.body;
       const channel: Channel = body.channel ?? (request.actor?.via === 'token' ? 'api' : 'app');
       const { appeal, created } = await submitAppeal({ db, territoryIndex }, request.ctx(), { ...body, channel });
-      return reply.status(created ? 201 : 200).send({ id: appeal.id, code: appeal.code, status: appeal.status, created, routeReason: appeal.routeReason });
+      return reply.status(created ? 201 : 200).send(intakeAnswer(appeal, created));
     },
   );
 
@@ -126,7 +135,7 @@ export const appealRoutes: FastifyPluginAsyncTypebox = async (app) => {
       try {
         const { appeal, created } = await submitAppeal({ db, territoryIndex }, request.ctx(), { ...fields, channel, photos });
         if (!created) await deletePhotos(blobStore, photos.map((p) => p.storageKey));
-        return reply.status(created ? 201 : 200).send({ id: appeal.id, code: appeal.code, status: appeal.status, created, routeReason: appeal.routeReason });
+        return reply.status(created ? 201 : 200).send(intakeAnswer(appeal, created));
       } catch (error) {
         await deletePhotos(blobStore, photos.map((p) => p.storageKey));
         throw error;

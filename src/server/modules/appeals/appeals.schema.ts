@@ -84,6 +84,8 @@ export const StaffAppeal = Type.Intersect([
     handlers: Type.Array(Type.Object({ id: Uuid, nameZh: Type.String(), role: Type.String(), signedAt: Nullable(Timestamp), repliedAt: Nullable(Timestamp) })),
     routeRule: Nullable(Type.String()),
     routeReason: Nullable(Type.String()),
+    /** The open case this one probably duplicates (linked on intake; a dispatcher merges or not). */
+    duplicateOf: Nullable(Type.Object({ id: Uuid, code: Type.String(), status: Type.String() })),
     signDueAt: Nullable(Timestamp),
     replyDueAt: Nullable(Timestamp),
     resolveDueAt: Nullable(Timestamp),
@@ -103,7 +105,14 @@ export const StaffAppeal = Type.Intersect([
   }),
 ]);
 
-export const IntakeResponse = Type.Object({ id: Uuid, code: Type.String(), status: Type.String(), created: Type.Boolean(), routeReason: Nullable(Type.String()) });
+export const IntakeResponse = Type.Object({
+  id: Uuid,
+  code: Type.String(),
+  status: Type.String(),
+  urgency: Type.Enum(urgencies),
+  created: Type.Boolean(),
+  routeReason: Nullable(Type.String()),
+});
 
 export const ListQuery = Type.Object(
   {

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, eq } from 'drizzle-orm';
 import { createTestApp, type TestContext } from '../../../../test/helpers/app.ts';
-import { appealCity, pins, signInAll } from '../../../../test/helpers/appeal-fixture.ts';
+import { appealCity, nextSpot, pins, signInAll } from '../../../../test/helpers/appeal-fixture.ts';
 import { appeals, events, notifications, rollupDeltas } from '../../db/schema.ts';
 
 describe('appeals: a complete life and its branches', () => {
@@ -18,7 +18,7 @@ describe('appeals: a complete life and its branches', () => {
   after(() => t.close());
 
   const report = (who: 'resident' | 'resident2', extra: object = {}) =>
-    req(who, 'POST', '/api/v1/appeals', { text: '小区门口垃圾三天没人清运，味道很大', categoryCode: 'garbage_collection', location: pins.c1, ...extra });
+    req(who, 'POST', '/api/v1/appeals', { text: '小区门口垃圾三天没人清运，味道很大', categoryCode: 'garbage_collection', location: nextSpot(), ...extra });
 
   it('intake → auto-route → sign → reply → not satisfied → reopen → sign → reply → satisfied → closed', async () => {
     const res = await report('resident', { clientKey: 'life-0001' });
@@ -85,6 +85,17 @@ describe('appeals: a complete life and its branches', () => {
       const notices = await t.db.select().from(notifications).where(eq(notifications.subjectId, id));
       assert.equal(notices.length, 1, 'the lead unit\'s one handler is told');
     }
+  });
+
+  it('alerts the unit and the leader on duty to an urgent report', async () => {
+    const res = await report('resident', { text: '小区门口燃气管道漏气，味道很浓，有危险' });
+    assert.equal(res.statusCode, 201, res.body);
+    const { id, urgency } = res.json();
+    assert.equal(urgency, 'urgent', 'danger words make a report urgent without the resident saying so');
+    const alerts = await t.db.select().from(notifications).where(and(eq(notifications.subjectId, id), eq(notifications.kind, 'appeal.urgent')));
+    const told = alerts.map((n) => n.accountId).sort();
+    assert.deepEqual(told, [fx.accounts.handler.id, fx.accounts.leader.id].sort());
+    assert.match(alerts[0]!.title, /^【紧急】/);
   });
 
   it('keeps other communities and residents out', async () => {

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, type TestContext } from '../../../../test/helpers/app.ts';
-import { appealCity, pins, signInAll } from '../../../../test/helpers/appeal-fixture.ts';
+import { appealCity, nextSpot, pins, signInAll } from '../../../../test/helpers/appeal-fixture.ts';
 import { account, login } from '../../../../test/helpers/factories.ts';
 
 describe('categories and routing rules', () => {
@@ -40,13 +40,13 @@ describe('categories and routing rules', () => {
     assert.equal(rule.statusCode, 201, rule.body);
     const outside = await t.app.inject({ method: 'POST', url: '/api/v1/routing-rules', headers: { cookie: d2admin }, payload: { categoryCode: 'garbage_collection', territoryCode: 'D1', level: 'community', deptType: 'community' } });
     assert.equal(outside.statusCode, 403);
-    const res = await req('resident', 'POST', '/api/v1/appeals', { text: '垃圾堆积', categoryCode: 'garbage_collection', location: pins.c1 });
+    const res = await req('resident', 'POST', '/api/v1/appeals', { text: '垃圾堆积', categoryCode: 'garbage_collection', location: nextSpot() });
     const view = (await req('dispatcher', 'GET', `/api/v1/appeals/${res.json().id}`)).json();
     assert.equal(view.leadUnit.id, fx.orgs.cws1.id);
     assert.equal(view.routeRule, `rule:${rule.json().id}`);
     assert.match(view.routeReason, /routing rule/);
     assert.equal((await t.app.inject({ method: 'DELETE', url: `/api/v1/routing-rules/${rule.json().id}`, headers: { cookie: d1admin } })).statusCode, 204);
-    const after = await req('resident', 'POST', '/api/v1/appeals', { text: '垃圾堆积', categoryCode: 'garbage_collection', location: pins.c1 });
+    const after = await req('resident', 'POST', '/api/v1/appeals', { text: '垃圾堆积', categoryCode: 'garbage_collection', location: nextSpot() });
     assert.equal((await req('dispatcher', 'GET', `/api/v1/appeals/${after.json().id}`)).json().leadUnit.id, fx.orgs.enf.id);
   });
 

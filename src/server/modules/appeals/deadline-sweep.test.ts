@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, eq } from 'drizzle-orm';
 import { createTestApp, testClock, type TestContext } from '../../../../test/helpers/app.ts';
-import { appealCity, pins, signInAll } from '../../../../test/helpers/appeal-fixture.ts';
+import { appealCity, nextSpot, pins, signInAll } from '../../../../test/helpers/appeal-fixture.ts';
 import { account } from '../../../../test/helpers/factories.ts';
 import { runJobOnce } from '../../jobs/runner.ts';
 import { appeals, events, notifications } from '../../db/schema.ts';
@@ -26,7 +26,7 @@ describe('deadline sweep', () => {
   const state = async (id: string) => (await t.db.select().from(appeals).where(eq(appeals.id, id)))[0]!;
 
   it('warns at 80% of the sign time, marks overdue after it, escalates one level, and reruns harmlessly', async () => {
-    const { id } = (await req('resident', 'POST', '/api/v1/appeals', { text: '垃圾没有清运', categoryCode: 'garbage_collection', location: pins.c1 })).json();
+    const { id } = (await req('resident', 'POST', '/api/v1/appeals', { text: '垃圾没有清运', categoryCode: 'garbage_collection', location: nextSpot() })).json();
     assert.equal(await sweep(), 'ran');
     assert.equal((await state(id)).deadlineState, null);
     t.clock.advance(20 * 3600_000); // Tue 06:00: 20 of 24 hours of the sign day used (83%)
@@ -68,7 +68,7 @@ describe('deadline sweep', () => {
   });
 
   it('closes a replied case nobody rated within 7 days', async () => {
-    const { id } = (await req('resident', 'POST', '/api/v1/appeals', { text: '垃圾没有清运', categoryCode: 'garbage_collection', location: pins.c1 })).json();
+    const { id } = (await req('resident', 'POST', '/api/v1/appeals', { text: '垃圾没有清运', categoryCode: 'garbage_collection', location: nextSpot() })).json();
     await req('handler', 'POST', `/api/v1/appeals/${id}/sign`);
     await req('handler', 'POST', `/api/v1/appeals/${id}/reply`, { text: '已经清运完毕' });
     t.clock.advance(6 * 86_400_000);

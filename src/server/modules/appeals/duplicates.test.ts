@@ -25,21 +25,13 @@ describe('probable duplicates on intake', () => {
   });
   after(() => t.close());
 
-  /**
-   * A report through the intake API, then the duplicate check as intake runs it right after
-   * writing the case (idempotent, so this holds whether or not intake already called it).
-   */
-  async function report(
-    who: 'resident' | 'resident2',
-    body: { text?: string; categoryCode?: string; location?: object; urgency?: string },
-    options: { inTransaction?: boolean } = {},
-  ): Promise<AppealRow> {
+  /** A report through the intake API, which links or merges a probable duplicate right after writing the case. */
+  async function report(who: 'resident' | 'resident2', body: { text?: string; categoryCode?: string; location?: object; urgency?: string }): Promise<AppealRow> {
     const res = await req(who, 'POST', '/api/v1/appeals', { text, categoryCode: 'garbage_collection', location: pins.c1, ...body });
     assert.equal(res.statusCode, 201, res.body);
     const appeal = (await findAppeal(t.db, res.json().id))!;
-    const ctx = { actor: null, now: t.clock() };
-    // As intake would call it: inside its transaction, or after its single statement.
-    return options.inTransaction ? t.db.transaction((tx) => linkDuplicates(tx, ctx, appeal)) : linkDuplicates(t.db, ctx, appeal);
+    assert.equal(res.json().status, appeal.status, 'the answer tells the reporter at once');
+    return appeal;
   }
 
   it('measures text and distance', () => {
@@ -59,8 +51,11 @@ describe('probable duplicates on intake', () => {
   it('merges a near-identical report nearby into the open case and tells the resident', async () => {
     const first = await report('resident', {});
     assert.equal(first.status, 'dispatched');
-    const second = await report('resident2', { text: '市民反映：小区门口垃圾三天没人清运了，味道很大！', location: near }, { inTransaction: true });
+    const second = await report('resident2', { text: '市民反映：小区门口垃圾三天没人清运了，味道很大！', location: near });
     assert.equal(second.status, 'merged');
+    // Inside a transaction the lookup runs alone (not batched) and finds the same.
+    const inTx = await t.db.transaction((tx) => findProbableDuplicates(tx, { ...second, status: 'dispatched', parentId: null, duplicateOfId: null }));
+    assert.deepEqual(inTx.map((c) => c.appeal.id), [first.id]);
     assert.equal(second.parentId, first.id);
     assert.equal(second.duplicateOfId, first.id);
     assert.equal(second.leadOrgId, null);
@@ -101,6 +96,7 @@ describe('probable duplicates on intake', () => {
     const staff = (await req('dispatcher', 'GET', `/api/v1/appeals/${second.id}`)).json();
     const suspected = staff.timeline.find((e: { action: string }) => e.action === 'appeal.duplicate_suspected');
     assert.equal(suspected.data.duplicateOfCode, first.code);
+    assert.deepEqual(staff.duplicateOf, { id: first.id, code: first.code, status: 'dispatched' }, 'the case page shows the candidate');
     assert.ok(suspected.data.similarity >= 0.2 && suspected.data.similarity < 0.6);
     assert.ok(suspected.data.distanceM > 50 && suspected.data.distanceM < 100);
     const publicView = (await req(null, 'GET', `/api/v1/appeals/track/${second.code}`)).json();
@@ -153,7 +149,7 @@ describe('probable duplicates on intake', () => {
     assert.equal(urgent.duplicateOfId, normal.id);
 
     const byAddress = await report('resident', { text: '西社区幸福里垃圾站满了没人清理', location: { address: '西社区幸福里' } });
-    const byAddress2 = await report('resident2', { text: '西社区幸福里垃圾站满了没人清理', location: { address: '西社区幸福里' } }, { inTransaction: true });
+    const byAddress2 = await report('resident2', { text: '西社区幸福里垃圾站满了没人清理', location: { address: '西社区幸福里' } });
     assert.equal(byAddress2.status, 'dispatched', 'no pin: linked, not merged');
     assert.equal(byAddress2.duplicateOfId, byAddress.id);
   });

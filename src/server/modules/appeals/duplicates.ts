@@ -10,14 +10,15 @@
 // Similarity is the Jaccard index of the texts' character bigrams after normalising (NFKC,
 // lower case, letters and digits only) and removing the boilerplate every report shares
 // ("市民来电反映", "希望尽快处理"); distance is the haversine distance in metres, after a
-// bounding-box prefilter in SQL within the case's street (the territory path index bounds it).
+// bounding-box prefilter in SQL (an index on category and latitude of open cases bounds it).
 // Cases without a pin (placed by address or territory) are compared within the same territory
 // and only ever linked: without a place, a merge would be a guess.
-import { and, eq, gte, inArray, isNull, lte, ne, sql } from 'drizzle-orm';
+import { and, eq, gte, isNull, lte, ne, sql } from 'drizzle-orm';
 import type { CallContext } from '../../context.ts';
-import type { Executor } from '../../db/client.ts';
+import { Batcher } from '../../db/batcher.ts';
+import { isTransaction, type Executor } from '../../db/client.ts';
 import { appeals, categories } from '../../db/schema.ts';
-import { withinPaths } from '../../db/scope.ts';
+import { defineStatement, rowMapper, runStatement } from '../../db/statements.ts';
 import { notifyAccounts, notifyOrganisation } from '../notifications/notifications.service.ts';
 import { recordAppealChange } from './appeal-events.ts';
 import type { AppealStatus } from './appeal-rules.ts';
@@ -50,7 +51,7 @@ export function duplicateRule(categoryCode: string, level: string | null | undef
 export const linkBar = 0.2;
 export const mergeBar = 0.6;
 
-/** Cases a new report may duplicate: not closed or merged. */
+/** Cases a new report may duplicate: not closed or merged (the queries say `not in ('closed', 'merged')`, as the index does). */
 const candidateStatuses: readonly AppealStatus[] = ['submitted', 'dispatched', 'signed', 'in_progress', 'replied', 'verified', 'returned', 'reopened'];
 /** Cases still being worked on: a new report may be merged into these (not into a replied one: a
  *  new report after the reply may mean the fix did not hold). */
@@ -108,6 +109,66 @@ export interface DuplicateCandidate {
 
 const round = (x: number, places: number) => Math.round(x * 10 ** places) / 10 ** places;
 
+// Pinned cases: the open cases of the category within the radius's bounding box, by the partial
+// index appeals_open_category_lat_idx. Concurrent intakes look up together (db/batcher.ts): one
+// statement for a batch, a lateral subquery per case.
+const pinnedStatement = defineStatement(
+  'gz_duplicate_candidates',
+  `select c.ord, a.*
+   from jsonb_to_recordset($cases::jsonb) as c(ord int, id uuid, category_code text, lat float8, lon float8, d_lat float8, d_lon float8,
+     since timestamptz, until timestamptz)
+   cross join lateral (
+     select * from appeals a
+     where a.category_code = c.category_code and a.status not in ('closed', 'merged')
+       and a.lat between c.lat - c.d_lat and c.lat + c.d_lat and a.lon between c.lon - c.d_lon and c.lon + c.d_lon
+       and a.id <> c.id and a.parent_id is null and a.created_at >= c.since and a.created_at <= c.until
+     order by a.created_at desc
+     limit 200
+   ) a`,
+);
+const toAppeal = rowMapper(appeals);
+
+interface Lookup {
+  appeal: AppealRow;
+  radiusM: number;
+  since: Date;
+}
+
+async function pinnedCandidates(db: Executor, lookups: Lookup[]): Promise<AppealRow[][]> {
+  const cases = lookups.map(({ appeal, radiusM, since }, ord) => ({
+    ord,
+    id: appeal.id,
+    category_code: appeal.categoryCode,
+    lat: appeal.lat,
+    lon: appeal.lon,
+    d_lat: radiusM / 111_320,
+    d_lon: radiusM / (111_320 * Math.max(0.01, Math.cos(rad(appeal.lat!)))),
+    since: since.toISOString(),
+    until: appeal.createdAt.toISOString(),
+  }));
+  const rows = await runStatement<Record<string, unknown> & { ord: number }>(db, pinnedStatement, { cases: JSON.stringify(cases) });
+  const out = lookups.map((): AppealRow[] => []);
+  for (const row of rows) out[row.ord]!.push(toAppeal(row));
+  return out;
+}
+
+const lookupBatchers = new WeakMap<object, Batcher<Lookup, AppealRow[]>>();
+
+function lookUpPinned(db: Executor, lookup: Lookup): Promise<AppealRow[]> {
+  if (isTransaction(db)) return pinnedCandidates(db, [lookup]).then((r) => r[0]!);
+  let batcher = lookupBatchers.get(db);
+  if (!batcher) {
+    batcher = new Batcher({
+      runMany: (items) => pinnedCandidates(db, items),
+      runOne: async (item) => (await pinnedCandidates(db, [item]))[0]!,
+      maxInFlight: 1,
+      maxBatch: 64,
+    });
+    lookupBatchers.set(db, batcher);
+  }
+  return batcher.run(lookup);
+}
+
 /** The open cases `appeal` probably duplicates, most similar first (similarity ≥ linkBar). */
 export async function findProbableDuplicates(db: Executor, appeal: AppealRow, level?: string | null): Promise<DuplicateCandidate[]> {
   if (!appeal.categoryCode) return [];
@@ -116,36 +177,24 @@ export async function findProbableDuplicates(db: Executor, appeal: AppealRow, le
   if (rule.radiusM === null) return [];
   const since = new Date(appeal.createdAt.getTime() - rule.windowDays * 86_400_000);
   const pinned = appeal.lat !== null && appeal.lon !== null;
-  let place;
-  if (pinned) {
-    const dLat = rule.radiusM / 111_320;
-    const dLon = rule.radiusM / (111_320 * Math.max(0.01, Math.cos(rad(appeal.lat!))));
-    place = and(
-      sql`${appeals.lat} between ${appeal.lat! - dLat} and ${appeal.lat! + dLat}`,
-      sql`${appeals.lon} between ${appeal.lon! - dLon} and ${appeal.lon! + dLon}`,
-    );
-    // Within the same street (a prefix range of appeals_territory_path_idx): this keeps the
-    // candidate scan small without a spatial index; a duplicate just across a street boundary is
-    // missed.
-    const street = appeal.territoryPath.split('.').slice(0, 3).join('.');
-    place = and(place, withinPaths(appeals.territoryPath, [street]));
-  } else place = eq(appeals.territoryPath, appeal.territoryPath);
-  const rows = await db
-    .select()
-    .from(appeals)
-    .where(
-      and(
-        eq(appeals.categoryCode, appeal.categoryCode),
-        ne(appeals.id, appeal.id),
-        isNull(appeals.parentId),
-        inArray(appeals.status, [...candidateStatuses]),
-        gte(appeals.createdAt, since),
-        lte(appeals.createdAt, appeal.createdAt),
-        place,
-      ),
-    )
-    .orderBy(sql`${appeals.createdAt} desc`)
-    .limit(200);
+  const rows = pinned
+    ? await lookUpPinned(db, { appeal, radiusM: rule.radiusM, since })
+    : await db
+        .select()
+        .from(appeals)
+        .where(
+          and(
+            eq(appeals.categoryCode, appeal.categoryCode),
+            eq(appeals.territoryPath, appeal.territoryPath),
+            sql`${appeals.status} not in ('closed', 'merged')`,
+            ne(appeals.id, appeal.id),
+            isNull(appeals.parentId),
+            gte(appeals.createdAt, since),
+            lte(appeals.createdAt, appeal.createdAt),
+          ),
+        )
+        .orderBy(sql`${appeals.createdAt} desc`)
+        .limit(200);
   const found: DuplicateCandidate[] = [];
   for (const row of rows) {
     const d = pinned && row.lat !== null && row.lon !== null ? distanceM(appeal.lat!, appeal.lon!, row.lat, row.lon) : null;

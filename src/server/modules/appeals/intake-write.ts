@@ -1,11 +1,11 @@
 // The write of an intake as ONE statement: the case, its timeline events, its statistics deltas,
 // its lead unit and the notices to the unit's members, in data-modifying CTEs. One statement is
 // atomic, so no transaction is needed, and it costs one round trip instead of a dozen; concurrent
-// intakes share one statement (group commit, db/group-writer.ts).
+// intakes share one statement (group commit, db/batcher.ts).
 // The rows are exactly those recordAppealChange, setLeadHandler and notifyOrganisation write;
 // keep them in step when those change.
 import { isTransaction, type Executor } from '../../db/client.ts';
-import { GroupWriter } from '../../db/group-writer.ts';
+import { Batcher } from '../../db/batcher.ts';
 import { appeals } from '../../db/schema.ts';
 import { defineStatement, rowMapper, runStatement } from '../../db/statements.ts';
 import type { AppealInsert, AppealRow } from './appeals.repository.ts';
@@ -40,7 +40,7 @@ export interface IntakeWrite {
 }
 
 // The cases arrive as one json array (one element per case, each with its events, deltas and
-// notice), so one statement writes a whole group (db/group-writer.ts). `ord` keeps the order
+// notice), so one statement writes a whole group (db/batcher.ts). `ord` keeps the order
 // given: events' ids follow it (the timeline sorts by id), notices go by account as
 // insertForRecipients orders them. A case whose idempotency key exists is skipped (no row back).
 const intakeStatement = defineStatement(
@@ -162,7 +162,7 @@ async function writeMany(db: Executor, writes: IntakeWrite[]): Promise<(AppealRo
 // One group writer per database, one batch in flight: while PostgreSQL writes a batch, the
 // next one gathers, so batches grow with the load (measured: more in flight made smaller,
 // dearer batches and no more cases a second). A batch of 64 cases is some 450 rows.
-const writers = new WeakMap<object, GroupWriter<IntakeWrite, AppealRow | null>>();
+const writers = new WeakMap<object, Batcher<IntakeWrite, AppealRow | null>>();
 
 /**
  * Writes one case and everything that comes with it; null when its idempotency key exists
@@ -172,13 +172,13 @@ export async function writeIntake(db: Executor, w: IntakeWrite): Promise<AppealR
   if (isTransaction(db)) return (await writeMany(db, [w]))[0]!;
   let writer = writers.get(db);
   if (!writer) {
-    writer = new GroupWriter({
-      writeMany: (items) => writeMany(db, items),
-      writeOne: async (item) => (await writeMany(db, [item]))[0]!,
+    writer = new Batcher({
+      runMany: (items) => writeMany(db, items),
+      runOne: async (item) => (await writeMany(db, [item]))[0]!,
       maxInFlight: 1,
       maxBatch: 64,
     });
     writers.set(db, writer);
   }
-  return writer.write(w);
+  return writer.run(w);
 }

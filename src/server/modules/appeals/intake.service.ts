@@ -15,6 +15,8 @@ import { formatCalendarDate, shanghaiDay } from '../calendar/work-calendar.ts';
 import type { TerritoryIndex, TerritorySummary } from '../territories/territory-index.ts';
 import { newTrackingCode, staffChannels, type Channel, type Urgency } from './appeal-rules.ts';
 import { insertAttachments, type AppealRow } from './appeals.repository.ts';
+import { linkDuplicates } from './duplicates.ts';
+import { notifyLeaders } from '../notifications/notifications.service.ts';
 import { loadCatalogue } from './catalogue.ts';
 import { computeDeadlines } from './deadlines.ts';
 import { findByIdempotencyKey, writeIntake, type IntakeEvent, type IntakeWrite } from './intake-write.ts';
@@ -104,6 +106,23 @@ async function locateCase(deps: IntakeDeps, location: IntakeLocation): Promise<T
     return chainOf(deps.db, t.path);
   }
   throw invalid('/location', 'Give a map pin (lon, lat), a territory code or an address.');
+}
+
+/**
+ * What follows a new case, after its write: an urgent case alerts the leaders on duty over its
+ * place (the unit was told in the write); a probable duplicate is linked or merged (duplicates.ts).
+ */
+async function afterIntake(db: Db, ctx: CallContext, appeal: AppealRow, level: string | null): Promise<AppealRow> {
+  if (appeal.urgency === 'urgent') {
+    await notifyLeaders(db, { ...ctx, actor: null }, appeal.territoryPath, {
+      kind: 'appeal.urgent',
+      title: `【紧急】新诉求 ${appeal.code}`,
+      body: appeal.text.slice(0, 120),
+      subjectType: 'appeal',
+      subjectId: appeal.id,
+    });
+  }
+  return linkDuplicates(db, ctx, appeal, { level });
 }
 
 export async function submitAppeal(deps: IntakeDeps, ctx: CallContext, input: IntakeInput): Promise<IntakeResult> {
@@ -220,7 +239,7 @@ export async function submitAppeal(deps: IntakeDeps, ctx: CallContext, input: In
               }
               return created;
             });
-      if (appeal) return { appeal, created: true };
+      if (appeal) return { appeal: await afterIntake(db, ctx, appeal, category?.level ?? null), created: true };
       // A submission with the same key got in first (earlier, or concurrently: the insert waited for it).
       return { appeal: (await findByIdempotencyKey(db, idempotencyKey!))!, created: false };
     } catch (error) {

@@ -1,0 +1,1 @@
+CREATE INDEX "appeals_open_category_lat_idx" ON "appeals" USING btree ("category_code","lat") WHERE "appeals"."status" not in ('closed', 'merged');

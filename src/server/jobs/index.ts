@@ -1,15 +1,22 @@
 // The periodic jobs every app process runs (see runner.ts: one process at a time per job).
 import type { Db } from '../db/client.ts';
 import { deadlineSweepJob } from '../modules/appeals/deadline-sweep.ts';
-import { foldRollups } from '../modules/statistics/rollups.service.ts';
+import { foldRollups, vacuumDeltaQueue } from '../modules/statistics/rollups.service.ts';
 import type { Job } from './runner.ts';
 
-/** Folds statistics deltas into the dashboard rollups; reads also fold first, so this only keeps the backlog short. */
+/**
+ * Folds statistics deltas into the dashboard rollups; reads also fold first, so this only keeps
+ * the backlog short. Then reclaims the folded deltas' space when enough have piled up (PGlite has
+ * no autovacuum; on PostgreSQL this is rarely needed but harmless).
+ */
 const rollupFoldJob: Job = {
   name: 'statistics-fold',
   everyMs: 5_000,
   async run({ db }) {
     await foldRollups(db as unknown as Db);
+  },
+  async afterCommit(db) {
+    await vacuumDeltaQueue(db);
   },
 };
 

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { freshDatabase, testClock } from '../../../test/helpers/app.ts';
 import { openDatabase, type Database } from '../db/client.ts';
 import { meta } from '../db/schema.ts';
@@ -47,6 +47,31 @@ describe('job runner', () => {
     assert.equal(jobLockKey('a'), jobLockKey('a'));
     assert.notEqual(jobLockKey('a'), jobLockKey('b'));
     assert.match(jobLockKey('deadline-sweep'), /^-?\d+$/);
+  });
+
+  it('runs afterCommit outside the tick’s transaction, and only after a tick that ran', async () => {
+    const done: string[] = [];
+    const job: Job = {
+      name: 'test-after-commit',
+      everyMs: 1_000,
+      async run({ db }) {
+        await db.insert(meta).values({ key: 'after-commit-probe', value: 1 });
+      },
+      async afterCommit(db) {
+        // VACUUM fails inside a transaction block, so this proves where afterCommit runs.
+        await db.execute(sql`vacuum meta`);
+        const [row] = await db.select().from(meta).where(eq(meta.key, 'after-commit-probe'));
+        done.push(row ? 'committed' : 'not yet');
+      },
+    };
+    assert.equal(await runJobOnce(database.db, clock, job), 'ran');
+    assert.deepEqual(done, ['committed']);
+    const held = database.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${jobLockKey(job.name)}::bigint)`);
+      if (database.databaseUrl) assert.equal(await runJobOnce(other.db, clock, job), 'skipped');
+    });
+    await held;
+    assert.equal(done.length, 1, 'a skipped tick has nothing to follow up');
   });
 
   it('runs a tick in a transaction, with the clock’s time, and skips while another holds the lock', async () => {

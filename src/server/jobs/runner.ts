@@ -30,6 +30,8 @@ export interface Job {
   /** Pause between the end of one tick and the start of the next. */
   everyMs: number;
   run(ctx: JobContext): Promise<void>;
+  /** Work after a tick that ran has committed, outside any transaction (e.g. VACUUM). */
+  afterCommit?(db: Db): Promise<void>;
 }
 
 export interface JobRunner {
@@ -51,13 +53,15 @@ export function jobLockKey(name: string): string {
  * propagate (and roll its work back). For tests and the CLI; the runner calls it on its timer.
  */
 export async function runJobOnce(db: Db, clock: Clock, job: Job, log: JobLogger = silent): Promise<TickResult> {
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx): Promise<TickResult> => {
     const [row] = await queryRows<{ locked: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${jobLockKey(job.name)}::bigint) as locked`);
     if (!row?.locked) return 'skipped';
     const now = clock();
     await job.run({ db: tx, now, ctx: { actor: null, now }, log });
     return 'ran';
   });
+  if (result === 'ran' && job.afterCommit) await job.afterCommit(db);
+  return result;
 }
 
 export interface StartJobsOptions {

@@ -12,12 +12,18 @@ interface AuthState {
 
 const AuthContext = createContext<AuthState | null>(null);
 
+// Who is signed in is asked as the entry loads, not after the first render: every page waits for it.
+let firstCheck: Promise<Me> | null = api.get<Me>('/auth/me');
+firstCheck.catch(() => undefined);
+
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [me, setMe] = useState<Me | null>(null);
   const [loading, setLoading] = useState(true);
   const refresh = useCallback(async () => {
     try {
-      setMe(await api.get<Me>('/auth/me'));
+      const check = firstCheck ?? api.get<Me>('/auth/me');
+      firstCheck = null;
+      setMe(await check);
     } catch (err) {
       if (!(err instanceof ApiError) || err.status !== 401) console.warn(err);
       setMe(null);

@@ -10,17 +10,16 @@ import type autocannon from 'autocannon';
 import { eq, sql } from 'drizzle-orm';
 import pg from 'pg';
 import { migrate, openDatabase, queryRows, type Database } from '../src/server/db/client.ts';
-import { accounts, organisations, roleGrants, territories } from '../src/server/db/schema.ts';
+import { accounts, organisations, roleGrants } from '../src/server/db/schema.ts';
 import { createApiToken } from '../src/server/modules/auth/auth.service.ts';
 import { seedReferenceData } from '../src/server/seed/reference.ts';
 import { seedCity } from '../src/server/seed/seed.ts';
 import { systemContext } from '../src/server/context.ts';
-import { freshPostgres, load, startServer, stop, type BenchSection, type Figure } from './lib.ts';
-import taxonomy from '../src/server/data/taxonomy.json' with { type: 'json' };
+import { freshPostgres, load, reportPlaces, reportTexts, startServer, stop, type BenchSection, type Figure } from './lib.ts';
 
 const connections = 32;
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
-const leafCodes = taxonomy.categories.flatMap((g) => g.children.map((c) => c.code));
+const texts = reportTexts();
 
 interface Prepared {
   intakeToken: string;
@@ -43,8 +42,7 @@ export async function prepare(database: Database): Promise<Prepared> {
     await db.insert(roleGrants).values(units.slice(i, i + 500).map((u) => ({ accountId: handler!.id, role: 'handler', organisationId: u.id, territoryId: u.territoryId, scopePath: u.path })));
   }
   const handlerToken = await createApiToken(db, ctx, { accountId: handler!.id, name: 'bench handler', rateLimitPerMinute: null });
-  const grids = await db.select({ lon: territories.centroidLon, lat: territories.centroidLat }).from(territories).where(eq(territories.level, 'grid'));
-  return { intakeToken: intake.token, handlerToken: handlerToken.token, pins: grids.map((g) => [g.lon!, g.lat!]) };
+  return { intakeToken: intake.token, handlerToken: handlerToken.token, pins: await reportPlaces(db) };
 }
 
 /** Cases submitted so far by this process: each gets its own client key, across runs too. */
@@ -62,7 +60,10 @@ export async function driveIntake(url: string, p: Prepared) {
         setupRequest: (req) => {
           const i = submitted++;
           const [lon, lat] = p.pins[i % p.pins.length]!;
-          const body = { text: `基准测试诉求 ${i}：市民反映问题需要处理`, categoryCode: leafCodes[i % leafCodes.length], location: { lon, lat }, channel: 'api', clientKey: `bench-${process.pid}-${i}` };
+          const { text, category } = texts[(i * 7919) % texts.length]!;
+          // Half name their category (a hotline system that has classified the call), half leave
+          // it to the classifier (秒拨), as a resident's report does.
+          const body = { text, ...(i % 2 === 0 && { categoryCode: category }), location: { lon, lat }, channel: 'api', clientKey: `bench-${process.pid}-${i}` };
           return { ...req, body: JSON.stringify(body) };
         },
       },

@@ -5,8 +5,11 @@ import fs from 'node:fs';
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { sql } from 'drizzle-orm';
-import { migrate, openDatabase, type Database } from '../src/server/db/client.ts';
+import { eq, sql } from 'drizzle-orm';
+import { migrate, openDatabase, type Database, type Db } from '../src/server/db/client.ts';
+import { territories } from '../src/server/db/schema.ts';
+import { readCorpus } from '../src/server/modules/classifier/corpus.ts';
+import { TerritoryIndex } from '../src/server/modules/territories/territory-index.ts';
 
 export interface Target {
   /** `min`: the figure must be at least `value`; `max`: at most. */
@@ -121,4 +124,41 @@ export function load(options: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     autocannon(options, (err, result) => (err ? reject(err) : resolve(result)));
   });
+}
+
+/** A small deterministic generator (mulberry32), so every run reports at the same places. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Where residents report: `count` points spread around the grids' centroids (up to ~400 m off),
+ * each inside a grid by the territory index. Spread points, not the centroids themselves: at a
+ * few hundred fixed spots, reports of one category would pile up as probable duplicates.
+ */
+export async function reportPlaces(db: Db, count = 20_000): Promise<[number, number][]> {
+  const index = new TerritoryIndex(db);
+  await index.refresh();
+  const grids = await db.select({ lon: territories.centroidLon, lat: territories.centroidLat }).from(territories).where(eq(territories.level, 'grid'));
+  const random = seeded(311);
+  const out: [number, number][] = [];
+  while (out.length < count) {
+    const g = grids[Math.floor(random() * grids.length)]!;
+    const lon = g.lon! + (random() - 0.5) * 0.008;
+    const lat = g.lat! + (random() - 0.5) * 0.008;
+    if (index.locate(lon, lat)?.territory.level === 'grid') out.push([lon, lat]);
+  }
+  return out;
+}
+
+/** What residents write: the classifier's held-out texts (varied channels and wording) with their categories. */
+export function reportTexts(): { text: string; category: string }[] {
+  return readCorpus('heldout.jsonl').map((e) => ({ text: e.text, category: e.category }));
 }

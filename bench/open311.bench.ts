@@ -5,28 +5,23 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { migrate, openDatabase, queryRows, type Database } from '../src/server/db/client.ts';
-import { territories } from '../src/server/db/schema.ts';
 import { seedReferenceData } from '../src/server/seed/reference.ts';
 import { seedCity } from '../src/server/seed/seed.ts';
 import { demoIntegrationKey } from '../src/server/seed/integration.ts';
-import { freshPostgres, load, startServer, stop, type BenchSection, type Figure } from './lib.ts';
-import taxonomy from '../src/server/data/taxonomy.json' with { type: 'json' };
+import { freshPostgres, load, reportPlaces, reportTexts, startServer, stop, type BenchSection, type Figure } from './lib.ts';
 
 const connections = 32;
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
-const leafCodes = taxonomy.categories.flatMap((g) => g.children.map((c) => c.code));
-const places = ['小区东门', '公交站旁', '菜市场门口', '学校后门', '地铁口', '停车场入口', '公园北侧', '商场西侧'];
-const problems = ['已经好几天没人处理', '影响居民出行', '晚上尤其严重', '老人小孩经过很危险', '反映多次未解决'];
+const texts = reportTexts();
 
-/** The demo city (its seed creates the Open311 demo key) and the grid centroids to report at. */
+/** The demo city (its seed creates the Open311 demo key) and the places to report at. */
 async function prepare(database: Database): Promise<[number, number][]> {
   const db = database.db;
   await seedReferenceData(db);
   await seedCity({ db, scale: 'demo' });
-  const grids = await db.select({ lon: territories.centroidLon, lat: territories.centroidLat }).from(territories).where(eq(territories.level, 'grid'));
-  return grids.map((g) => [g.lon!, g.lat!]);
+  return reportPlaces(db);
 }
 
 async function drivePosts(url: string, pins: [number, number][]) {
@@ -41,13 +36,14 @@ async function drivePosts(url: string, pins: [number, number][]) {
       {
         setupRequest: (req) => {
           const i = n++;
-          const [lon, lat] = pins[(i * 7919) % pins.length]!;
+          const [lon, lat] = pins[i % pins.length]!;
+          const { text, category } = texts[(i * 7919) % texts.length]!;
           const body = new URLSearchParams({
             api_key: demoIntegrationKey,
-            service_code: leafCodes[i % leafCodes.length]!,
+            service_code: category,
             lat: String(lat),
             long: String(lon),
-            description: `${places[i % places.length]}${problems[(i >> 3) % problems.length]}（Open311 基准 ${process.pid}-${i}）`,
+            description: text,
             first_name: '测试',
             last_name: '王',
             phone: `1380013${String(i % 10000).padStart(4, '0')}`,

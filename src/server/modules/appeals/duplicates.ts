@@ -111,7 +111,10 @@ const round = (x: number, places: number) => Math.round(x * 10 ** places) / 10 *
 
 // Pinned cases: the open cases of the category within the radius's bounding box, by the partial
 // index appeals_open_category_lat_idx. Concurrent intakes look up together (db/batcher.ts): one
-// statement for a batch, a lateral subquery per case.
+// statement for a batch, a lateral subquery per case. While the statistics still think the table
+// is small (a new installation) the planner would take any index with a condition it can use,
+// scanning every recent case of every category: so `created_at + interval '0 s'` keeps it off
+// appeals_created_idx, and `parent_id` is checked below rather than here (appeals_parent_idx).
 const pinnedStatement = defineStatement(
   'gz_duplicate_candidates',
   `select c.ord, a.*
@@ -121,8 +124,8 @@ const pinnedStatement = defineStatement(
      select * from appeals a
      where a.category_code = c.category_code and a.status not in ('closed', 'merged')
        and a.lat between c.lat - c.d_lat and c.lat + c.d_lat and a.lon between c.lon - c.d_lon and c.lon + c.d_lon
-       and a.id <> c.id and a.parent_id is null and a.created_at >= c.since and a.created_at <= c.until
-     order by a.created_at desc
+       and a.id <> c.id and a.created_at + interval '0 s' between c.since and c.until
+     order by a.created_at + interval '0 s' desc
      limit 200
    ) a`,
 );
@@ -148,7 +151,7 @@ async function pinnedCandidates(db: Executor, lookups: Lookup[]): Promise<Appeal
   }));
   const rows = await runStatement<Record<string, unknown> & { ord: number }>(db, pinnedStatement, { cases: JSON.stringify(cases) });
   const out = lookups.map((): AppealRow[] => []);
-  for (const row of rows) out[row.ord]!.push(toAppeal(row));
+  for (const row of rows) if (row.parent_id === null) out[row.ord]!.push(toAppeal(row));
   return out;
 }
 

@@ -34,9 +34,9 @@ import { demoPassword } from '../src/server/seed/demo-accounts.ts';
 import { seedCity } from '../src/server/seed/seed.ts';
 import { freshPglite, freshPostgres, timed, type BenchSection, type Figure } from './lib.ts';
 
-const firstDay = '2025-12-01';
+export const firstDay = '2025-12-01';
 const liveCases = 10_000;
-const yearDays = 365;
+export const yearDays = 365;
 const chunk = 250_000;
 const runs = 60;
 const targetMs = 100;
@@ -81,7 +81,7 @@ function dayWeights(): { days: string[]; weights: number[] } {
 }
 
 /** Helper tables the generators draw from: grids, categories, channels and days. */
-async function prepareDraws(db: Database['db']) {
+export async function prepareDraws(db: Database['db']) {
   await db.execute(sql`create table bench_grids as
     select (row_number() over (order by path))::int - 1 as i, path, split_part(path, '.', 2) as district,
            split_part(path, '.', 3) as street, split_part(path, '.', 4) as community, greatest(coalesce(population, 0), 1) as weight
@@ -110,7 +110,7 @@ async function prepareDraws(db: Database['db']) {
 }
 
 /** The delta rows of `n` single cases; returns how many rows. */
-async function generateCases(db: Database['db'], n: number, draws: Awaited<ReturnType<typeof prepareDraws>>): Promise<number> {
+export async function generateCases(db: Database['db'], n: number, draws: Awaited<ReturnType<typeof prepareDraws>>): Promise<number> {
   const [row] = await queryRows<{ n: number }>(
     db,
     sql`with inserted as (
@@ -154,7 +154,7 @@ async function generateCases(db: Database['db'], n: number, draws: Awaited<Retur
 }
 
 /** `cases` more cases as one delta row per community, day and metric; returns how many rows. */
-async function generateAggregated(db: Database['db'], cases: number): Promise<number> {
+export async function generateAggregated(db: Database['db'], cases: number): Promise<number> {
   const [row] = await queryRows<{ n: number }>(
     db,
     sql`with inserted as (

@@ -15,10 +15,9 @@
 // and only ever linked: without a place, a merge would be a guess.
 import { and, eq, gte, isNull, lte, ne, sql } from 'drizzle-orm';
 import type { CallContext } from '../../context.ts';
-import { Batcher } from '../../db/batcher.ts';
-import { isTransaction, type Executor } from '../../db/client.ts';
+import type { Executor } from '../../db/client.ts';
 import { appeals, categories } from '../../db/schema.ts';
-import { defineStatement, rowMapper, runStatement } from '../../db/statements.ts';
+import { defineStatement, runStatement } from '../../db/statements.ts';
 import { notifyAccounts, notifyOrganisation } from '../notifications/notifications.service.ts';
 import { recordAppealChange } from './appeal-events.ts';
 import type { AppealStatus } from './appeal-rules.ts';
@@ -100,8 +99,18 @@ export function distanceM(lat1: number, lon1: number, lat2: number, lon2: number
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
+/** What the duplicate check needs of an earlier case. */
+export interface CandidateCase {
+  id: string;
+  text: string;
+  lat: number | null;
+  lon: number | null;
+  createdAt: Date;
+  parentId: string | null;
+}
+
 export interface DuplicateCandidate {
-  appeal: AppealRow;
+  appeal: CandidateCase;
   similarity: number;
   /** Null when either case has no pin (then both lie in the same territory). */
   distanceM: number | null;
@@ -109,103 +118,113 @@ export interface DuplicateCandidate {
 
 const round = (x: number, places: number) => Math.round(x * 10 ** places) / 10 ** places;
 
-// Pinned cases: the open cases of the category within the radius's bounding box, by the partial
-// index appeals_open_category_lat_idx. Concurrent intakes look up together (db/batcher.ts): one
-// statement for a batch, a lateral subquery per case. While the statistics still think the table
-// is small (a new installation) the planner would take any index with a condition it can use,
-// scanning every recent case of every category: so `created_at + interval '0 s'` keeps it off
-// appeals_created_idx, and `parent_id` is checked below rather than here (appeals_parent_idx).
+/** Where to look for a pinned case's duplicates: its category's bounding box and window. */
+export interface CandidateBox {
+  category_code: string;
+  lat: number;
+  lon: number;
+  d_lat: number;
+  d_lon: number;
+  since: string;
+  until: string;
+}
+
+/** The box for a new pinned case, or null when it has no pin or its category is personal. */
+export function candidateBox(c: { categoryCode: string | null; lat: number | null; lon: number | null; createdAt: Date }, level: string | null | undefined): CandidateBox | null {
+  if (!c.categoryCode || c.lat === null || c.lon === null) return null;
+  const rule = duplicateRule(c.categoryCode, level);
+  if (rule.radiusM === null) return null;
+  return {
+    category_code: c.categoryCode,
+    lat: c.lat,
+    lon: c.lon,
+    d_lat: rule.radiusM / 111_320,
+    d_lon: rule.radiusM / (111_320 * Math.max(0.01, Math.cos(rad(c.lat)))),
+    since: new Date(c.createdAt.getTime() - rule.windowDays * 86_400_000).toISOString(),
+    until: c.createdAt.toISOString(),
+  };
+}
+
+/**
+ * SQL: the open cases in the box of row `b` (a CandidateBox's columns), newest first, as a json
+ * array of CandidateCase. Used in intake's own statement (intake-write.ts), where the new case
+ * is not yet visible (nor the others written by the same statement: two reports within the same
+ * few milliseconds are left to the dispatcher), and below. By the partial index appeals_open_category_lat_idx. While the
+ * statistics still think the table is small (a new installation) the planner would take any index
+ * with a condition it can use, scanning every recent case of every category: so
+ * `created_at + interval '0 s'` keeps it off appeals_created_idx, and `parent_id` is checked in
+ * rankCandidates rather than here (appeals_parent_idx).
+ */
+export function candidatesSql(b: string, extra = ''): string {
+  return `(select coalesce(json_agg(json_build_object('id', a.id, 'text', a.text, 'lat', a.lat, 'lon', a.lon, 'createdAt', a.created_at,
+      'parentId', a.parent_id) order by a.created_at desc), '[]'::json)
+    from (select a.* from appeals a
+      where ${b}.d_lat is not null and a.category_code = ${b}.category_code and a.status not in ('closed', 'merged')
+        and a.lat between ${b}.lat - ${b}.d_lat and ${b}.lat + ${b}.d_lat and a.lon between ${b}.lon - ${b}.d_lon and ${b}.lon + ${b}.d_lon
+        and a.created_at + interval '0 s' between ${b}.since and ${b}.until ${extra}
+      order by a.created_at + interval '0 s' desc
+      limit 200) a)`;
+}
+
 const pinnedStatement = defineStatement(
   'gz_duplicate_candidates',
-  `select c.ord, a.*
-   from jsonb_to_recordset($cases::jsonb) as c(ord int, id uuid, category_code text, lat float8, lon float8, d_lat float8, d_lon float8,
-     since timestamptz, until timestamptz)
-   cross join lateral (
-     select * from appeals a
-     where a.category_code = c.category_code and a.status not in ('closed', 'merged')
-       and a.lat between c.lat - c.d_lat and c.lat + c.d_lat and a.lon between c.lon - c.d_lon and c.lon + c.d_lon
-       and a.id <> c.id and a.created_at + interval '0 s' between c.since and c.until
-     order by a.created_at + interval '0 s' desc
-     limit 200
-   ) a`,
+  `select ${candidatesSql('b', 'and a.id <> $id::uuid')} as candidates
+   from jsonb_to_record($box::jsonb) as b(category_code text, lat float8, lon float8, d_lat float8, d_lon float8, since timestamptz, until timestamptz)`,
 );
-const toAppeal = rowMapper(appeals);
 
-interface Lookup {
-  appeal: AppealRow;
-  radiusM: number;
-  since: Date;
+/** Candidates as the json of candidatesSql gives them. */
+export function candidatesFromJson(rows: { id: string; text: string; lat: number | null; lon: number | null; createdAt: string; parentId: string | null }[]): CandidateCase[] {
+  return rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt) }));
 }
 
-async function pinnedCandidates(db: Executor, lookups: Lookup[]): Promise<AppealRow[][]> {
-  const cases = lookups.map(({ appeal, radiusM, since }, ord) => ({
-    ord,
-    id: appeal.id,
-    category_code: appeal.categoryCode,
-    lat: appeal.lat,
-    lon: appeal.lon,
-    d_lat: radiusM / 111_320,
-    d_lon: radiusM / (111_320 * Math.max(0.01, Math.cos(rad(appeal.lat!)))),
-    since: since.toISOString(),
-    until: appeal.createdAt.toISOString(),
-  }));
-  const rows = await runStatement<Record<string, unknown> & { ord: number }>(db, pinnedStatement, { cases: JSON.stringify(cases) });
-  const out = lookups.map((): AppealRow[] => []);
-  for (const row of rows) if (row.parent_id === null) out[row.ord]!.push(toAppeal(row));
-  return out;
-}
-
-const lookupBatchers = new WeakMap<object, Batcher<Lookup, AppealRow[]>>();
-
-function lookUpPinned(db: Executor, lookup: Lookup): Promise<AppealRow[]> {
-  if (isTransaction(db)) return pinnedCandidates(db, [lookup]).then((r) => r[0]!);
-  let batcher = lookupBatchers.get(db);
-  if (!batcher) {
-    batcher = new Batcher({
-      runMany: (items) => pinnedCandidates(db, items),
-      runOne: async (item) => (await pinnedCandidates(db, [item]))[0]!,
-      maxInFlight: 1,
-      maxBatch: 64,
-    });
-    lookupBatchers.set(db, batcher);
+/** The candidates that are probably the same problem as `appeal`, most similar first (similarity ≥ linkBar). */
+export function rankCandidates(appeal: AppealRow, rows: CandidateCase[], radiusM: number | null): DuplicateCandidate[] {
+  const pinned = appeal.lat !== null && appeal.lon !== null;
+  const found: DuplicateCandidate[] = [];
+  for (const row of rows) {
+    if (row.parentId !== null || row.id === appeal.id) continue;
+    const d = pinned && row.lat !== null && row.lon !== null ? distanceM(appeal.lat!, appeal.lon!, row.lat, row.lon) : null;
+    if (pinned && (d === null || d > radiusM!)) continue;
+    const s = similarity(appeal.text, row.text);
+    if (s >= linkBar) found.push({ appeal: row, similarity: round(s, 3), distanceM: d === null ? null : Math.round(d) });
   }
-  return batcher.run(lookup);
+  return found.sort((a, b) => b.similarity - a.similarity || (a.distanceM ?? 0) - (b.distanceM ?? 0) || a.appeal.createdAt.getTime() - b.appeal.createdAt.getTime());
+}
+
+async function levelOf(db: Executor, categoryCode: string): Promise<string | null | undefined> {
+  return (await db.select({ level: categories.level }).from(categories).where(eq(categories.code, categoryCode)))[0]?.level;
 }
 
 /** The open cases `appeal` probably duplicates, most similar first (similarity ≥ linkBar). */
 export async function findProbableDuplicates(db: Executor, appeal: AppealRow, level?: string | null): Promise<DuplicateCandidate[]> {
   if (!appeal.categoryCode) return [];
-  const categoryLevel = level !== undefined ? level : (await db.select({ level: categories.level }).from(categories).where(eq(categories.code, appeal.categoryCode)))[0]?.level;
+  const categoryLevel = level !== undefined ? level : await levelOf(db, appeal.categoryCode);
   const rule = duplicateRule(appeal.categoryCode, categoryLevel);
   if (rule.radiusM === null) return [];
-  const since = new Date(appeal.createdAt.getTime() - rule.windowDays * 86_400_000);
-  const pinned = appeal.lat !== null && appeal.lon !== null;
-  const rows = pinned
-    ? await lookUpPinned(db, { appeal, radiusM: rule.radiusM, since })
-    : await db
-        .select()
-        .from(appeals)
-        .where(
-          and(
-            eq(appeals.categoryCode, appeal.categoryCode),
-            eq(appeals.territoryPath, appeal.territoryPath),
-            sql`${appeals.status} not in ('closed', 'merged')`,
-            ne(appeals.id, appeal.id),
-            isNull(appeals.parentId),
-            gte(appeals.createdAt, since),
-            lte(appeals.createdAt, appeal.createdAt),
-          ),
-        )
-        .orderBy(sql`${appeals.createdAt} desc`)
-        .limit(200);
-  const found: DuplicateCandidate[] = [];
-  for (const row of rows) {
-    const d = pinned && row.lat !== null && row.lon !== null ? distanceM(appeal.lat!, appeal.lon!, row.lat, row.lon) : null;
-    if (pinned && (d === null || d > rule.radiusM)) continue;
-    const s = similarity(appeal.text, row.text);
-    if (s >= linkBar) found.push({ appeal: row, similarity: round(s, 3), distanceM: d === null ? null : Math.round(d) });
+  const box = candidateBox(appeal, categoryLevel);
+  if (box) {
+    const [row] = await runStatement<{ candidates: Parameters<typeof candidatesFromJson>[0] }>(db, pinnedStatement, { box: JSON.stringify(box), id: appeal.id });
+    return rankCandidates(appeal, candidatesFromJson(row!.candidates), rule.radiusM);
   }
-  return found.sort((a, b) => b.similarity - a.similarity || (a.distanceM ?? 0) - (b.distanceM ?? 0) || a.appeal.createdAt.getTime() - b.appeal.createdAt.getTime());
+  // Without a pin: the same territory (a grid, or the community an address named).
+  const since = new Date(appeal.createdAt.getTime() - rule.windowDays * 86_400_000);
+  const rows = await db
+    .select({ id: appeals.id, text: appeals.text, lat: appeals.lat, lon: appeals.lon, createdAt: appeals.createdAt, parentId: appeals.parentId })
+    .from(appeals)
+    .where(
+      and(
+        eq(appeals.categoryCode, appeal.categoryCode),
+        eq(appeals.territoryPath, appeal.territoryPath),
+        sql`${appeals.status} not in ('closed', 'merged')`,
+        ne(appeals.id, appeal.id),
+        isNull(appeals.parentId),
+        gte(appeals.createdAt, since),
+        lte(appeals.createdAt, appeal.createdAt),
+      ),
+    )
+    .orderBy(sql`${appeals.createdAt} desc`)
+    .limit(200);
+  return rankCandidates(appeal, rows, null);
 }
 
 /**
@@ -214,10 +233,20 @@ export async function findProbableDuplicates(db: Executor, appeal: AppealRow, le
  * in or after the intake's transaction; the writes run in a transaction (a savepoint inside one).
  * Returns the case as it now is. Idempotent: a case already linked or merged is returned as is.
  * `level` is the category's level (from the catalogue intake has loaded); read when absent.
+ * `candidates`: the earlier cases in the case's box, when the caller has them (intake reads
+ * them in its own statement); otherwise they are looked up.
  */
-export async function linkDuplicates(db: Executor, ctx: CallContext, appeal: AppealRow, options: { level?: string | null } = {}): Promise<AppealRow> {
+export async function linkDuplicates(
+  db: Executor,
+  ctx: CallContext,
+  appeal: AppealRow,
+  options: { level?: string | null; candidates?: CandidateCase[] } = {},
+): Promise<AppealRow> {
   if (appeal.duplicateOfId || appeal.parentId || appeal.status === 'merged') return appeal;
-  const [best] = await findProbableDuplicates(db, appeal, options.level);
+  const [best] =
+    options.candidates && appeal.categoryCode
+      ? rankCandidates(appeal, options.candidates, duplicateRule(appeal.categoryCode, options.level).radiusM)
+      : await findProbableDuplicates(db, appeal, options.level);
   if (!best) return appeal;
   // The system decides, not the person who reported: no actor on these events.
   const system: CallContext = { ...ctx, actor: null };

@@ -9,6 +9,7 @@ import { Batcher } from '../../db/batcher.ts';
 import { appeals } from '../../db/schema.ts';
 import { defineStatement, rowMapper, runStatement } from '../../db/statements.ts';
 import type { AppealInsert, AppealRow } from './appeals.repository.ts';
+import { candidatesFromJson, candidatesSql, type CandidateBox, type CandidateCase } from './duplicates.ts';
 
 /** A timeline event of the new case (subject, actor, time and place come from the case). */
 export interface IntakeEvent {
@@ -37,6 +38,14 @@ export interface IntakeWrite {
   ip: string | null;
   requestId: string | null;
   notice: IntakeNotice;
+  /** Where earlier open cases that this one may duplicate lie (duplicates.ts), if anywhere. */
+  duplicateBox: CandidateBox | null;
+}
+
+/** A written case and the earlier open cases in its duplicate box (none when it has no box). */
+export interface IntakeWritten {
+  appeal: AppealRow;
+  candidates: CandidateCase[];
 }
 
 // The cases arrive as one json array (one element per case, each with its events, deltas and
@@ -51,7 +60,8 @@ const intakeStatement = defineStatement(
        district_code text, hide_identity boolean, contact_name text, contact_phone text, reporter_id uuid, actor_id uuid,
        lead_org_id uuid, dispatch_org_id uuid, route_rule text, route_reason text, sign_due_at timestamptz, reply_due_at timestamptz,
        resolve_due_at timestamptz, dispatched_at timestamptz, suggestions jsonb, now timestamptz, ip text, request_id text,
-       events jsonb, metrics jsonb, day date, notice_org_id uuid, notice_kind text, notice_title text, notice_body text)
+       events jsonb, metrics jsonb, day date, notice_org_id uuid, notice_kind text, notice_title text, notice_body text,
+       d_lat float8, d_lon float8, since timestamptz, until timestamptz)
    ), ins as (
      insert into appeals (code, idempotency_key, channel, status, text, category_code, urgency, lon, lat, address,
        territory_id, territory_path, district_code, hide_identity, contact_name, contact_phone, reporter_id, created_by,
@@ -91,7 +101,8 @@ const intakeStatement = defineStatement(
      ) r
      order by m.ord, r.account_id
    )
-   select * from ins`,
+   select ins.*, ${candidatesSql('i')} as duplicate_candidates
+   from ins join input i on i.code = ins.code`,
 );
 
 const toAppeal = rowMapper(appeals);
@@ -146,29 +157,34 @@ function caseJson(w: IntakeWrite, ord: number) {
     notice_kind: w.notice.kind,
     notice_title: w.notice.title,
     notice_body: w.notice.body,
+    d_lat: w.duplicateBox?.d_lat ?? null,
+    d_lon: w.duplicateBox?.d_lon ?? null,
+    since: w.duplicateBox?.since ?? null,
+    until: w.duplicateBox?.until ?? null,
   };
 }
 
 /** Writes the cases and everything that comes with them; null for a case whose idempotency key exists already. */
-async function writeMany(db: Executor, writes: IntakeWrite[]): Promise<(AppealRow | null)[]> {
+async function writeMany(db: Executor, writes: IntakeWrite[]): Promise<(IntakeWritten | null)[]> {
   const rows = await runStatement<Record<string, unknown>>(db, intakeStatement, { cases: JSON.stringify(writes.map(caseJson)) });
   const byCode = new Map(rows.map((r) => [r.code as string, r]));
   return writes.map((w) => {
     const row = byCode.get(w.appeal.code);
-    return row ? toAppeal(row) : null;
+    return row ? { appeal: toAppeal(row), candidates: candidatesFromJson(row.duplicate_candidates as Parameters<typeof candidatesFromJson>[0]) } : null;
   });
 }
 
 // One group writer per database, one batch in flight: while PostgreSQL writes a batch, the
 // next one gathers, so batches grow with the load (measured: more in flight made smaller,
 // dearer batches and no more cases a second). A batch of 64 cases is some 450 rows.
-const writers = new WeakMap<object, Batcher<IntakeWrite, AppealRow | null>>();
+const writers = new WeakMap<object, Batcher<IntakeWrite, IntakeWritten | null>>();
 
 /**
- * Writes one case and everything that comes with it; null when its idempotency key exists
- * already. On the database (not inside a transaction) concurrent calls share statements.
+ * Writes one case and everything that comes with it, and reads the earlier cases it may
+ * duplicate; null when its idempotency key exists already. On the database (not inside a
+ * transaction) concurrent calls share statements.
  */
-export async function writeIntake(db: Executor, w: IntakeWrite): Promise<AppealRow | null> {
+export async function writeIntake(db: Executor, w: IntakeWrite): Promise<IntakeWritten | null> {
   if (isTransaction(db)) return (await writeMany(db, [w]))[0]!;
   let writer = writers.get(db);
   if (!writer) {

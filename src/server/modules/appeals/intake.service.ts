@@ -15,11 +15,11 @@ import { formatCalendarDate, shanghaiDay } from '../calendar/work-calendar.ts';
 import type { TerritoryIndex, TerritorySummary } from '../territories/territory-index.ts';
 import { newTrackingCode, staffChannels, type Channel, type Urgency } from './appeal-rules.ts';
 import { insertAttachments, type AppealRow } from './appeals.repository.ts';
-import { linkDuplicates } from './duplicates.ts';
+import { candidateBox, linkDuplicates } from './duplicates.ts';
 import { notifyLeaders } from '../notifications/notifications.service.ts';
 import { loadCatalogue } from './catalogue.ts';
 import { computeDeadlines } from './deadlines.ts';
-import { findByIdempotencyKey, writeIntake, type IntakeEvent, type IntakeWrite } from './intake-write.ts';
+import { findByIdempotencyKey, writeIntake, type IntakeEvent, type IntakeWrite, type IntakeWritten } from './intake-write.ts';
 import { routeCase } from './routing.ts';
 
 export interface IntakeLocation {
@@ -112,7 +112,7 @@ async function locateCase(deps: IntakeDeps, location: IntakeLocation): Promise<T
  * What follows a new case, after its write: an urgent case alerts the leaders on duty over its
  * place (the unit was told in the write); a probable duplicate is linked or merged (duplicates.ts).
  */
-async function afterIntake(db: Db, ctx: CallContext, appeal: AppealRow, level: string | null): Promise<AppealRow> {
+async function afterIntake(db: Db, ctx: CallContext, { appeal, candidates }: IntakeWritten, level: string | null, boxed: boolean): Promise<AppealRow> {
   if (appeal.urgency === 'urgent') {
     await notifyLeaders(db, { ...ctx, actor: null }, appeal.territoryPath, {
       kind: 'appeal.urgent',
@@ -122,7 +122,8 @@ async function afterIntake(db: Db, ctx: CallContext, appeal: AppealRow, level: s
       subjectId: appeal.id,
     });
   }
-  return linkDuplicates(db, ctx, appeal, { level });
+  // A pinned case's candidates came with its write; others are looked up (by territory).
+  return linkDuplicates(db, ctx, appeal, { level, ...(boxed && { candidates }) });
 }
 
 export async function submitAppeal(deps: IntakeDeps, ctx: CallContext, input: IntakeInput): Promise<IntakeResult> {
@@ -157,6 +158,7 @@ export async function submitAppeal(deps: IntakeDeps, ctx: CallContext, input: In
   // Public steps name the reporter so their live stream shows them (as recordAppealChange does).
   const reporterId = staffChannels.includes(input.channel) ? null : (ctx.actor?.accountId ?? null);
   const reporter = reporterId ? { accountIds: [reporterId] } : {};
+  const duplicateBox = candidateBox({ categoryCode, lat: input.location.lat ?? null, lon: input.location.lon ?? null, createdAt: ctx.now }, category?.level);
   const write = (): IntakeWrite => {
     const code = newTrackingCode();
     // The same events, deltas and notice as recordAppealChange and notifyOrganisation write.
@@ -219,6 +221,7 @@ export async function submitAppeal(deps: IntakeDeps, ctx: CallContext, input: In
         title: `${urgency === 'urgent' ? '【紧急】' : ''}新诉求 ${code}`,
         body: text.slice(0, 120),
       },
+      duplicateBox,
     };
   };
   const photos = input.photos ?? [];
@@ -226,7 +229,7 @@ export async function submitAppeal(deps: IntakeDeps, ctx: CallContext, input: In
   // photos); it is simply run again with a new code.
   for (let attempt = 0; ; attempt++) {
     try {
-      const appeal =
+      const written =
         photos.length === 0
           ? await writeIntake(db, write())
           : await db.transaction(async (tx) => {
@@ -234,12 +237,12 @@ export async function submitAppeal(deps: IntakeDeps, ctx: CallContext, input: In
               if (created) {
                 await insertAttachments(
                   tx,
-                  photos.map((p) => ({ appealId: created.id, ...p, visibility: 'public', createdBy: ctx.actor?.accountId ?? null, createdAt: ctx.now })),
+                  photos.map((p) => ({ appealId: created.appeal.id, ...p, visibility: 'public', createdBy: ctx.actor?.accountId ?? null, createdAt: ctx.now })),
                 );
               }
               return created;
             });
-      if (appeal) return { appeal: await afterIntake(db, ctx, appeal, category?.level ?? null), created: true };
+      if (written) return { appeal: await afterIntake(db, ctx, written, category?.level ?? null, duplicateBox !== null), created: true };
       // A submission with the same key got in first (earlier, or concurrently: the insert waited for it).
       return { appeal: (await findByIdempotencyKey(db, idempotencyKey!))!, created: false };
     } catch (error) {

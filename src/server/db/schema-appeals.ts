@@ -127,8 +127,9 @@ export const appeals = pgTable(
     index('appeals_territory_path_idx').on(t.territoryPath.op('text_pattern_ops')),
     index('appeals_lead_status_idx').on(t.leadOrgId, t.status),
     index('appeals_dispatch_status_idx').on(t.dispatchOrgId, t.status),
-    index('appeals_reporter_idx').on(t.reporterId, t.createdAt),
-    index('appeals_parent_idx').on(t.parentId),
+    // Sparse columns (most cases come by phone, few are merged): only rows that have one.
+    index('appeals_reporter_idx').on(t.reporterId, t.createdAt).where(sql`${t.reporterId} is not null`),
+    index('appeals_parent_idx').on(t.parentId).where(sql`${t.parentId} is not null`),
     index('appeals_open_due_idx')
       .on(t.resolveDueAt)
       .where(sql`${t.status} not in ('closed', 'merged')`),

@@ -14,6 +14,7 @@ import { accounts, organisations, roleGrants } from '../src/server/db/schema.ts'
 import { createApiToken } from '../src/server/modules/auth/auth.service.ts';
 import { seedReferenceData } from '../src/server/seed/reference.ts';
 import { seedCity } from '../src/server/seed/seed.ts';
+import { trainModel } from '../src/server/modules/classifier/classifier.service.ts';
 import { systemContext } from '../src/server/context.ts';
 import { freshPostgres, load, reportPlaces, reportTexts, startServer, stop, type BenchSection, type Figure } from './lib.ts';
 
@@ -32,6 +33,8 @@ export async function prepare(database: Database): Promise<Prepared> {
   const db = database.db;
   await seedReferenceData(db);
   await seedCity({ db, scale: 'demo' });
+  // As `gongzhi migrate` does: the servers measured load the stored model, never train one.
+  await trainModel(db, { includeConfirmedCases: false, onlyIfNone: true });
   const [operator] = await db.select().from(accounts).where(eq(accounts.username, 'operator'));
   const ctx = systemContext();
   const intake = await createApiToken(db, ctx, { accountId: operator!.id, name: 'bench intake', rateLimitPerMinute: null });
@@ -73,7 +76,7 @@ export async function driveIntake(url: string, p: Prepared) {
 }
 
 /** Sign then reply on each case; 32 workers, each with its own cases, so per-case order holds. */
-async function driveTransitions(url: string, p: Prepared, ids: string[]): Promise<{ rate: number; errors: number }> {
+export async function driveTransitions(url: string, p: Prepared, ids: string[]): Promise<{ rate: number; errors: number }> {
   const headers = { authorization: `Bearer ${p.handlerToken}`, 'content-type': 'application/json' };
   let done = 0;
   let errors = 0;
@@ -129,7 +132,7 @@ function figures(engine: string, intake: autocannon.Result, transitions: { rate:
   return out;
 }
 
-async function openCases(database: Database, limit: number): Promise<string[]> {
+export async function openCases(database: Database, limit: number): Promise<string[]> {
   const rows = await queryRows<{ id: string }>(database.db, sql`select id from appeals where status = 'dispatched' order by created_at limit ${limit}`);
   return rows.map((r) => r.id);
 }

@@ -9,6 +9,7 @@ import { sql } from 'drizzle-orm';
 import { migrate, openDatabase, queryRows, type Database } from '../src/server/db/client.ts';
 import { seedReferenceData } from '../src/server/seed/reference.ts';
 import { seedCity } from '../src/server/seed/seed.ts';
+import { trainModel } from '../src/server/modules/classifier/classifier.service.ts';
 import { demoIntegrationKey } from '../src/server/seed/integration.ts';
 import { freshPostgres, load, reportPlaces, reportTexts, startServer, stop, type BenchSection, type Figure } from './lib.ts';
 
@@ -21,6 +22,8 @@ async function prepare(database: Database): Promise<[number, number][]> {
   const db = database.db;
   await seedReferenceData(db);
   await seedCity({ db, scale: 'demo' });
+  // As `gongzhi migrate` does: the servers measured load the stored model, never train one.
+  await trainModel(db, { includeConfirmedCases: false, onlyIfNone: true });
   return reportPlaces(db);
 }
 

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { AppError } from './errors.ts';
 import { exportTerritoriesFile, importTerritoriesFile } from './modules/territories/cli.ts';
 import { runTrain } from './modules/classifier/cli.ts';
+import { storedModel, trainModel } from './modules/classifier/classifier.service.ts';
 import { progressBar } from './seed/progress.ts';
 import { seedCity } from './seed/seed.ts';
 import { openAndMigrate, startServer } from './server.ts';
@@ -48,9 +49,16 @@ program
 
 program
   .command('migrate')
-  .description('Apply the checked-in SQL migrations to the configured database')
+  .description('Apply the checked-in SQL migrations to the configured database, and train the first classifier model if none is stored')
   .action(async () => {
-    await withDatabase(async (database) => console.log(`Migrations applied (${database.engine}).`));
+    await withDatabase(async (database) => {
+      console.log(`Migrations applied (${database.engine}).`);
+      // Here rather than in the first server to start: training takes seconds and ~100 MB, which a
+      // serving process would otherwise keep as the high-water mark of its memory.
+      if (await storedModel(database.db)) return;
+      const trained = await trainModel(database.db, { includeConfirmedCases: true, onlyIfNone: true });
+      if (trained.created) console.log(`Classifier model ${trained.model.version} trained and stored.`);
+    });
   });
 
 program

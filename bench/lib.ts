@@ -8,6 +8,7 @@ import os from 'node:os';
 import { eq, sql } from 'drizzle-orm';
 import { migrate, openDatabase, type Database, type Db } from '../src/server/db/client.ts';
 import { territories } from '../src/server/db/schema.ts';
+import { mulberry32 } from '../src/server/lib/random.ts';
 import { readCorpus } from '../src/server/modules/classifier/corpus.ts';
 import { TerritoryIndex } from '../src/server/modules/territories/territory-index.ts';
 
@@ -126,18 +127,6 @@ export function load(options: autocannon.Options): Promise<autocannon.Result> {
   });
 }
 
-/** A small deterministic generator (mulberry32), so every run reports at the same places. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Where residents report: `count` points spread around the grids' centroids (up to ~400 m off),
  * each inside a grid by the territory index. Spread points, not the centroids themselves: at a
@@ -147,7 +136,7 @@ export async function reportPlaces(db: Db, count = 20_000): Promise<[number, num
   const index = new TerritoryIndex(db);
   await index.refresh();
   const grids = await db.select({ lon: territories.centroidLon, lat: territories.centroidLat }).from(territories).where(eq(territories.level, 'grid'));
-  const random = seeded(311);
+  const random = mulberry32(311);
   const out: [number, number][] = [];
   while (out.length < count) {
     const g = grids[Math.floor(random() * grids.length)]!;

@@ -2,7 +2,8 @@
 // grid set (~15,000 grids), then ≥1,000,000 locate() calls on random points inside grids, on
 // one core (locate is synchronous). Target: 100,000 lookups a second.
 import { buildCityModel } from '../src/server/seed/city.ts';
-import { mulberry32, openRing, randomPointIn, ringBounds } from '../src/server/seed/geometry.ts';
+import { mulberry32 } from '../src/server/lib/random.ts';
+import { openRing, randomPointIn, ringBounds } from '../src/server/seed/geometry.ts';
 import { seedCity } from '../src/server/seed/seed.ts';
 import { TerritoryIndex } from '../src/server/modules/territories/territory-index.ts';
 import { freshPglite, timed, type BenchSection } from './lib.ts';

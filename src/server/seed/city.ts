@@ -7,7 +7,8 @@
 // and children need not add up to their parent there.
 import type { Feature, FeatureCollection, Polygon } from 'geojson';
 import { city, communityNameParts, districts, knownCommunities, type DistrictFact } from '../data/shenzhen.ts';
-import { mulberry32, splitConvex, toPolygon, voronoiCells, type Ring } from './geometry.ts';
+import { mulberry32 } from '../lib/random.ts';
+import { splitConvex, toPolygon, voronoiCells, type Ring } from './geometry.ts';
 
 export const scales = ['demo', 'city'] as const;
 export type Scale = (typeof scales)[number];

@@ -9,18 +9,6 @@ export type Point = [lon: number, lat: number];
 /** An open ring (first vertex not repeated), counter-clockwise. */
 export type Ring = Point[];
 
-/** A small, fast, seeded PRNG: the same seed always yields the same city. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Twice the signed area; positive when counter-clockwise. */
 function signedArea2(ring: Ring): number {
   let sum = 0;

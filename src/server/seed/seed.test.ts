@@ -11,7 +11,8 @@ import { TerritoryIndex } from '../modules/territories/territory-index.ts';
 import { roles } from '../policy/index.ts';
 import { buildCityModel } from './city.ts';
 import { demoAccounts, demoPassword } from './demo-accounts.ts';
-import { clipToConvex, insideConvex, mulberry32, openRing, ringArea, ringCentroid, sampleSites, splitConvex, toPolygon, voronoiCells, type Ring } from './geometry.ts';
+import { mulberry32 } from '../lib/random.ts';
+import { clipToConvex, insideConvex, openRing, ringArea, ringCentroid, sampleSites, splitConvex, toPolygon, voronoiCells, type Ring } from './geometry.ts';
 import { districtBureauTypes, orgCode, partyCode } from './organisations.ts';
 import { isSeeded, readSeedInfo, seedCity, type SeedResult } from './seed.ts';
 

@@ -12,20 +12,10 @@ import { colloquial } from './corpus-colloquial.ts';
 import { extra } from './corpus-extra.ts';
 import { more } from './corpus-more.ts';
 import { slots } from './corpus-slots.ts';
+import { mulberry32 } from '../../lib/random.ts';
 import { sources, type Kind, type PlaceKind } from './corpus-source.ts';
 
 type Split = 'train' | 'heldout';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Places by kind: the first list feeds training text, the second held-out text. */
 const places: Record<PlaceKind, [string[], string[]]> = {
@@ -210,7 +200,7 @@ export interface CorpusLine {
 let frameFilter: ((index: number) => boolean) | null = null;
 
 function build(split: Split, statements: (category: string) => string[], perStatement: number, seed: number): CorpusLine[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(r() * list.length)]!;
   const side = split === 'train' ? 0 : 1;
   const anyPlace = [...places.street[side], ...places.home[side], ...places.shop[side]];
@@ -255,7 +245,7 @@ function build(split: Split, statements: (category: string) => string[], perStat
 function composed(category: string, n: number, seed: number): string[] {
   const slot = slots[category];
   if (!slot) return [];
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const out = new Set<string>();
   for (let tries = 0; out.size < n && tries < n * 20; tries++) {
     const a = slot.a[Math.floor(r() * slot.a.length)]!;

@@ -10,6 +10,7 @@
 // explanation of a decision is the sum of both parts per term. No native code.
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { currentFeatureSet, displayTerm, termsOf, type FeatureSet } from './features.ts';
+import { mulberry32 } from '../../lib/random.ts';
 
 export interface Example {
   text: string;
@@ -291,17 +292,6 @@ function vectorize(counts: Map<string, number>, index: Map<string, number>, idf:
   return { idx: Int32Array.from(idx), val: Float32Array.from(val, (v) => v / norm) };
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function hash(text: string): number {
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
@@ -366,7 +356,7 @@ interface Weights {
 function fit(xs: SparseVector[], ys: Int32Array, C: number, o: Required<TrainOptions>, start: Weights, epochs: number, rate: number): Weights {
   const { weights, bias } = start;
   const order = Int32Array.from(xs.keys());
-  const random = rng(o.seed);
+  const random = mulberry32(o.seed);
   const z = new Float64Array(C);
   const active = new Int32Array(C);
   const grad = new Float64Array(C);

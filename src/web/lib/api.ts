@@ -125,6 +125,8 @@ export interface StaffAppeal extends PublicAppeal {
   handlers: { id: string; nameZh: string; role: string; signedAt: string | null; repliedAt: string | null }[];
   routeRule: string | null;
   routeReason: string | null;
+  /** The open case this one probably duplicates (found on intake); the dispatcher merges or not. */
+  duplicateOf: { id: string; code: string; status: string } | null;
   signDueAt: string | null;
   replyDueAt: string | null;
   resolveDueAt: string | null;

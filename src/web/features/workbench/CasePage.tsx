@@ -130,6 +130,11 @@ function Case({ id }: { id: string }) {
                   </Descriptions.Item>
                 ))}
               <Descriptions.Item label={t('workbench.routeReason')}>{appeal.routeReason ?? '—'}</Descriptions.Item>
+              {appeal.duplicateOf && (
+                <Descriptions.Item label={t('workbench.duplicateOf')}>
+                  <Link to={`/workbench/case/${appeal.duplicateOf.id}`}>{formatCode(appeal.duplicateOf.code)}</Link>
+                </Descriptions.Item>
+              )}
             </Descriptions>
           </Card>
           <Card size="small" title={t('workbench.map')}>

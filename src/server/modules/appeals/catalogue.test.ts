@@ -30,6 +30,28 @@ describe('categories and routing rules', () => {
     assert.equal(leaf.level, 'street');
   });
 
+  it('routes by the units as they are now: a unit deactivated or created is seen by the next case', async () => {
+    // A category whose unit type the fixture city lacks.
+    const present = ['hotline_center', 'street_enforcement', 'water', 'community'];
+    const category = (await t.app.inject('/api/v1/categories'))
+      .json()
+      .find((c: { deptType: string | null; level: string | null }) => c.deptType && !present.includes(c.deptType) && ['street', 'community', 'district'].includes(c.level ?? ''));
+    const report = () => req('resident', 'POST', '/api/v1/appeals', { text: '这里的问题需要有关单位来处理', categoryCode: category.code, location: nextSpot() });
+    assert.equal((await report()).json().status, 'submitted', 'no unit of that type here yet: the dispatch queue');
+    const territoryCode = { street: 'D1S1', community: 'D1S1C1', district: 'D1' }[category.level as string]!;
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/organisations',
+      headers: { cookie: d1admin },
+      payload: { code: 'NEW-UNIT', kind: 'government', type: category.deptType, nameZh: '新设单位', territoryCode },
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    assert.equal((await report()).json().status, 'dispatched', 'the new unit is used at once');
+    const off = await t.app.inject({ method: 'DELETE', url: `/api/v1/organisations/${created.json().id}`, headers: { cookie: d1admin } });
+    assert.ok(off.statusCode < 300, off.body);
+    assert.equal((await report()).json().status, 'submitted', 'a deactivated unit gets no more cases');
+  });
+
   it('a district override sends a category to another unit, recorded on the case', async () => {
     const rule = await t.app.inject({
       method: 'POST',

@@ -8,6 +8,7 @@ import { authorize } from '../../policy/index.ts';
 import { recordEvent } from '../events/events.service.ts';
 import { findTerritoryByCode } from '../territories/territories.repository.ts';
 import { partyParents, typesByKind, type OrganisationKind } from './organisation-types.ts';
+import { unitsChanged } from './unit-directory.ts';
 import {
   countActiveChildren,
   findOrganisation,
@@ -62,7 +63,7 @@ export interface CreateOrganisationInput {
 }
 
 export async function createOrganisation(db: Db, ctx: CallContext, input: CreateOrganisationInput): Promise<OrganisationRow> {
-  return db.transaction(async (tx) => {
+  const created = await db.transaction(async (tx) => {
     if (!typesByKind[input.kind].includes(input.type)) {
       throw invalid('/type', `A ${input.kind} organisation's type is one of: ${typesByKind[input.kind].join(', ')}.`);
     }
@@ -89,6 +90,8 @@ export async function createOrganisation(db: Db, ctx: CallContext, input: Create
     await recordEvent(tx, ctx, { action: 'organisation.created', subjectType: 'organisation', subjectId: id, territoryPath: territory.path, data: { ...input } });
     return (await findOrganisation(tx, id))!;
   });
+  unitsChanged();
+  return created;
 }
 
 export interface UpdateOrganisationInput {
@@ -101,7 +104,7 @@ export interface UpdateOrganisationInput {
 }
 
 export async function updateOrganisationById(db: Db, ctx: CallContext, id: string, input: UpdateOrganisationInput): Promise<OrganisationRow> {
-  return db.transaction(async (tx) => {
+  const updated = await db.transaction(async (tx) => {
     const current = await findOrganisation(tx, id);
     if (!current) throw notFound('Organisation');
     authorize(ctx.actor, 'organisation.manage', current.territoryPath);
@@ -130,6 +133,8 @@ export async function updateOrganisationById(db: Db, ctx: CallContext, id: strin
     });
     return (await findOrganisation(tx, id))!;
   });
+  unitsChanged();
+  return updated;
 }
 
 export function presentOrganisation(o: OrganisationRow) {

@@ -1,7 +1,8 @@
 // The active government units by territory and type, kept in memory: routing looks units up on
 // every intake. A trigger (migration 0004) moves meta.organisations_version on every change to
 // organisations, whoever makes it; each process re-reads the counter at most every `freshnessMs`,
-// and at once when routing misses a unit it needs (a unit just created is not missed).
+// at once when routing misses a unit it needs (a unit just created is not missed), and at once
+// after its own changes (unitsChanged, called by the organisations service after commit).
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { organisations } from '../../db/schema.ts';
@@ -17,12 +18,20 @@ export interface UnitDirectory {
 
 interface Entry {
   units: Map<string, string>;
+  generation: number;
   version: number;
   checkedAt: number;
   loading?: Promise<void>;
 }
 
 const entries = new WeakMap<Db, Entry>();
+/** Moved by this process's own changes to organisations, so it sees them at once. */
+let generation = 0;
+
+/** Call after a change to organisations has committed: this process's next lookup re-reads. */
+export function unitsChanged(): void {
+  generation++;
+}
 const keyOf = (territoryId: string, type: string) => `${territoryId}|${type}`;
 
 async function reload(db: Db, entry: Entry, now: number): Promise<void> {
@@ -53,8 +62,11 @@ async function reload(db: Db, entry: Entry, now: number): Promise<void> {
 export async function unitDirectory(db: Db, options: { verify?: boolean; now?: number } = {}): Promise<UnitDirectory> {
   const now = options.now ?? Date.now();
   let entry = entries.get(db);
-  if (!entry) entries.set(db, (entry = { units: new Map(), version: -1, checkedAt: 0 }));
-  if (options.verify || entry.version < 0 || now - entry.checkedAt >= freshnessMs) await reload(db, entry, now);
+  if (!entry) entries.set(db, (entry = { units: new Map(), version: -1, checkedAt: 0, generation }));
+  if (options.verify || entry.version < 0 || entry.generation !== generation || now - entry.checkedAt >= freshnessMs) {
+    entry.generation = generation;
+    await reload(db, entry, now);
+  }
   const units = entry.units;
   return { find: (territoryId, type) => units.get(keyOf(territoryId, type)) };
 }

@@ -42,10 +42,11 @@ export interface IntakeWrite {
   duplicateBox: CandidateBox | null;
 }
 
-/** A written case and the earlier open cases in its duplicate box (none when it has no box). */
+/** A written case and the earlier open cases in its duplicate box. */
 export interface IntakeWritten {
   appeal: AppealRow;
-  candidates: CandidateCase[];
+  /** Null when the case has no box (no pin, or a personal matter): then nothing was read. */
+  candidates: CandidateCase[] | null;
 }
 
 // The cases arrive as one json array (one element per case, each with its events, deltas and
@@ -170,7 +171,9 @@ async function writeMany(db: Executor, writes: IntakeWrite[]): Promise<(IntakeWr
   const byCode = new Map(rows.map((r) => [r.code as string, r]));
   return writes.map((w) => {
     const row = byCode.get(w.appeal.code);
-    return row ? { appeal: toAppeal(row), candidates: candidatesFromJson(row.duplicate_candidates as Parameters<typeof candidatesFromJson>[0]) } : null;
+    if (!row) return null;
+    const candidates = w.duplicateBox ? candidatesFromJson(row.duplicate_candidates as Parameters<typeof candidatesFromJson>[0]) : null;
+    return { appeal: toAppeal(row), candidates };
   });
 }
 

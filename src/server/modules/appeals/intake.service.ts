@@ -112,7 +112,7 @@ async function locateCase(deps: IntakeDeps, location: IntakeLocation): Promise<T
  * What follows a new case, after its write: an urgent case alerts the leaders on duty over its
  * place (the unit was told in the write); a probable duplicate is linked or merged (duplicates.ts).
  */
-async function afterIntake(db: Db, ctx: CallContext, { appeal, candidates }: IntakeWritten, level: string | null, boxed: boolean): Promise<AppealRow> {
+async function afterIntake(db: Db, ctx: CallContext, { appeal, candidates }: IntakeWritten, level: string | null): Promise<AppealRow> {
   if (appeal.urgency === 'urgent') {
     await notifyLeaders(db, { ...ctx, actor: null }, appeal.territoryPath, {
       kind: 'appeal.urgent',
@@ -123,7 +123,7 @@ async function afterIntake(db: Db, ctx: CallContext, { appeal, candidates }: Int
     });
   }
   // A pinned case's candidates came with its write; others are looked up (by territory).
-  return linkDuplicates(db, ctx, appeal, { level, ...(boxed && { candidates }) });
+  return linkDuplicates(db, ctx, appeal, { level, ...(candidates && { candidates }) });
 }
 
 export async function submitAppeal(deps: IntakeDeps, ctx: CallContext, input: IntakeInput): Promise<IntakeResult> {
@@ -242,7 +242,7 @@ export async function submitAppeal(deps: IntakeDeps, ctx: CallContext, input: In
               }
               return created;
             });
-      if (written) return { appeal: await afterIntake(db, ctx, written, category?.level ?? null, duplicateBox !== null), created: true };
+      if (written) return { appeal: await afterIntake(db, ctx, written, category?.level ?? null), created: true };
       // A submission with the same key got in first (earlier, or concurrently: the insert waited for it).
       return { appeal: (await findByIdempotencyKey(db, idempotencyKey!))!, created: false };
     } catch (error) {

@@ -1,9 +1,9 @@
 // A small city with the units and staff an appeal meets on its way, for the appeals tests.
 import type { App } from '../../src/server/app.ts';
 import type { Executor } from '../../src/server/db/client.ts';
+import { createTestApp } from './app.ts';
 import { account, login, organisation, smallCity } from './factories.ts';
 
-/** A point inside community D1S1C1 (west), D1S1C2 (east), and one outside the city. */
 let spots = 0;
 /** A new point in D1S1C1's grid at each call, about 1.3 km from the last: reports made at
  *  different spots are never probable duplicates of each other. */
@@ -12,6 +12,7 @@ export function nextSpot(): { lon: number; lat: number } {
   return { lon: 113.95, lat: 22.42 + i * 0.0125 };
 }
 
+/** A point inside community D1S1C1 (west), D1S1C2 (east), and one outside the city. */
 export const pins = { c1: { lon: 113.95, lat: 22.6 }, c2: { lon: 114.1, lat: 22.6 }, outside: { lon: 120.0, lat: 30.0 } };
 
 export const staff = ['resident', 'resident2', 'handler', 'water', 'c1worker', 'c2worker', 'dispatcher', 'operator', 'leader', 'gridworker'] as const;
@@ -50,3 +51,13 @@ export async function signInAll(app: App) {
   return (who: StaffName | null, method: 'GET' | 'POST', url: string, payload?: object) =>
     app.inject({ method, url, headers: who ? { cookie: cookies[who] } : {}, ...(payload !== undefined && { payload }) });
 }
+
+/** A test app on the appeal city: its territory index built, every fixture account signed in. */
+export async function appealTestApp(options: Parameters<typeof createTestApp>[0] = {}) {
+  const t = await createTestApp(options);
+  const fx = await appealCity(t.db);
+  await t.app.deps.territoryIndex.refresh();
+  const req = await signInAll(t.app);
+  return { t, fx, req };
+}
+export type AppealTestApp = Awaited<ReturnType<typeof appealTestApp>>;

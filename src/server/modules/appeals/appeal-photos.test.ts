@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestApp, type TestContext } from '../../../../test/helpers/app.ts';
-import { appealCity, pins, signInAll } from '../../../../test/helpers/appeal-fixture.ts';
+import { type TestContext } from '../../../../test/helpers/app.ts';
+import { appealTestApp, pins } from '../../../../test/helpers/appeal-fixture.ts';
 import { login } from '../../../../test/helpers/factories.ts';
 import { appeals } from '../../db/schema.ts';
 import { gpsLatitudeBytes, phoneJpeg } from './photos/test-fixtures.ts';
@@ -21,10 +21,7 @@ describe('appeals with photos', () => {
   let t: TestContext;
   let resident: string;
   before(async () => {
-    t = await createTestApp();
-    await appealCity(t.db);
-    await t.app.deps.territoryIndex.refresh();
-    await signInAll(t.app);
+    ({ t } = await appealTestApp());
     resident = await login(t.app, 'resident');
   });
   after(() => t.close());

@@ -1,19 +1,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, eq } from 'drizzle-orm';
-import { createTestApp, type TestContext } from '../../../../test/helpers/app.ts';
-import { appealCity, nextSpot, pins, signInAll } from '../../../../test/helpers/appeal-fixture.ts';
+import { type TestContext } from '../../../../test/helpers/app.ts';
+import { appealTestApp, type AppealTestApp, nextSpot, pins } from '../../../../test/helpers/appeal-fixture.ts';
 import { appeals, events, notifications, rollupDeltas } from '../../db/schema.ts';
 
 describe('appeals: a complete life and its branches', () => {
   let t: TestContext;
-  let req: Awaited<ReturnType<typeof signInAll>>;
-  let fx: Awaited<ReturnType<typeof appealCity>>;
+  let req: AppealTestApp['req'];
+  let fx: AppealTestApp['fx'];
   before(async () => {
-    t = await createTestApp();
-    fx = await appealCity(t.db);
-    await t.app.deps.territoryIndex.refresh();
-    req = await signInAll(t.app);
+    ({ t, fx, req } = await appealTestApp());
   });
   after(() => t.close());
 

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestApp, type TestContext } from '../../../../test/helpers/app.ts';
-import { appealCity, signInAll } from '../../../../test/helpers/appeal-fixture.ts';
+import { type TestContext } from '../../../../test/helpers/app.ts';
+import { appealTestApp } from '../../../../test/helpers/appeal-fixture.ts';
 import { login } from '../../../../test/helpers/factories.ts';
 import { appeals } from '../../db/schema.ts';
 
@@ -9,10 +9,7 @@ describe('bulk intake', () => {
   let t: TestContext;
   let operator: string;
   before(async () => {
-    t = await createTestApp();
-    await appealCity(t.db);
-    await t.app.deps.territoryIndex.refresh();
-    await signInAll(t.app);
+    ({ t } = await appealTestApp());
     operator = await login(t.app, 'operator');
   });
   after(() => t.close());

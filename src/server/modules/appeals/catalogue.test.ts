@@ -1,22 +1,19 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestApp, type TestContext } from '../../../../test/helpers/app.ts';
-import { appealCity, nextSpot, pins, signInAll } from '../../../../test/helpers/appeal-fixture.ts';
+import { type TestContext } from '../../../../test/helpers/app.ts';
+import { appealTestApp, type AppealTestApp, nextSpot, pins } from '../../../../test/helpers/appeal-fixture.ts';
 import { account, login } from '../../../../test/helpers/factories.ts';
 
 describe('categories and routing rules', () => {
   let t: TestContext;
-  let req: Awaited<ReturnType<typeof signInAll>>;
-  let fx: Awaited<ReturnType<typeof appealCity>>;
+  let req: AppealTestApp['req'];
+  let fx: AppealTestApp['fx'];
   let d1admin: string;
   let d2admin: string;
   before(async () => {
-    t = await createTestApp();
-    fx = await appealCity(t.db);
+    ({ t, fx, req } = await appealTestApp());
     await account(t.db, { username: 'd1admin', role: 'admin', territoryCode: 'D1' });
     await account(t.db, { username: 'd2admin', role: 'admin', territoryCode: 'D2' });
-    await t.app.deps.territoryIndex.refresh();
-    req = await signInAll(t.app);
     d1admin = await login(t.app, 'd1admin');
     d2admin = await login(t.app, 'd2admin');
   });

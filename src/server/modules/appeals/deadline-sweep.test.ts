@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, eq } from 'drizzle-orm';
-import { createTestApp, testClock, type TestContext } from '../../../../test/helpers/app.ts';
-import { appealCity, nextSpot, pins, signInAll } from '../../../../test/helpers/appeal-fixture.ts';
+import { testClock, type TestContext } from '../../../../test/helpers/app.ts';
+import { appealTestApp, type AppealTestApp, nextSpot, pins } from '../../../../test/helpers/appeal-fixture.ts';
 import { account } from '../../../../test/helpers/factories.ts';
 import { runJobOnce } from '../../jobs/runner.ts';
 import { appeals, events, notifications } from '../../db/schema.ts';
@@ -10,15 +10,12 @@ import { deadlineSweepJob } from './deadline-sweep.ts';
 
 describe('deadline sweep', () => {
   let t: TestContext;
-  let req: Awaited<ReturnType<typeof signInAll>>;
-  let fx: Awaited<ReturnType<typeof appealCity>>;
+  let req: AppealTestApp['req'];
+  let fx: AppealTestApp['fx'];
   before(async () => {
     // Monday 2026-11-23 10:00 in Shanghai.
-    t = await createTestApp({ clock: testClock('2026-11-23T02:00:00Z') });
-    fx = await appealCity(t.db);
+    ({ t, fx, req } = await appealTestApp({ clock: testClock('2026-11-23T02:00:00Z') }));
     await account(t.db, { username: 'streetleader', role: 'leader', territoryCode: 'D1S1' });
-    await t.app.deps.territoryIndex.refresh();
-    req = await signInAll(t.app);
   });
   after(() => t.close());
 

@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, eq } from 'drizzle-orm';
-import { createTestApp, type TestContext } from '../../../../test/helpers/app.ts';
-import { appealCity, pins, signInAll } from '../../../../test/helpers/appeal-fixture.ts';
+import { type TestContext } from '../../../../test/helpers/app.ts';
+import { appealTestApp, type AppealTestApp, pins } from '../../../../test/helpers/appeal-fixture.ts';
 import { appeals, events, notifications, rollupDeltas } from '../../db/schema.ts';
 import { distanceM, duplicateRule, findProbableDuplicates, linkDuplicates, similarity } from './duplicates.ts';
 import { findAppeal, type AppealRow } from './appeals.repository.ts';
@@ -14,14 +14,11 @@ const far = { lon: pins.c1.lon, lat: pins.c1.lat + 0.002 };
 
 describe('probable duplicates on intake', () => {
   let t: TestContext;
-  let req: Awaited<ReturnType<typeof signInAll>>;
-  let fx: Awaited<ReturnType<typeof appealCity>>;
+  let req: AppealTestApp['req'];
+  let fx: AppealTestApp['fx'];
 
   before(async () => {
-    t = await createTestApp();
-    fx = await appealCity(t.db);
-    await t.app.deps.territoryIndex.refresh();
-    req = await signInAll(t.app);
+    ({ t, fx, req } = await appealTestApp());
   });
   after(() => t.close());
 

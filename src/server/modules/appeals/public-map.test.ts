@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, type TestContext } from '../../../../test/helpers/app.ts';
-import { appealCity, signInAll } from '../../../../test/helpers/appeal-fixture.ts';
+import { appealTestApp, type AppealTestApp } from '../../../../test/helpers/appeal-fixture.ts';
 
 // Around a point in 西社区 (D1S1C1), with more decimals than the map may show.
 const here = { lon: 113.950321, lat: 22.600456 };
@@ -17,15 +17,12 @@ interface Nearby {
 
 describe('public map: open cases near a point', () => {
   let t: TestContext;
-  let req: Awaited<ReturnType<typeof signInAll>>;
+  let req: AppealTestApp['req'];
   const codes: Record<string, string> = {};
   const nearby = (query: string) => t.app.inject({ method: 'GET', url: `/api/v1/public/appeals/nearby?${query}` });
 
   before(async () => {
-    t = await createTestApp();
-    await appealCity(t.db);
-    await t.app.deps.territoryIndex.refresh();
-    req = await signInAll(t.app);
+    ({ t, req } = await appealTestApp());
     const report = async (name: string, who: 'resident' | 'operator', body: object) => {
       const res = await req(who, 'POST', '/api/v1/appeals', body);
       assert.equal(res.statusCode, 201, res.body);

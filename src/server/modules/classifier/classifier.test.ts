@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { eq, sql } from 'drizzle-orm';
-import { createTestApp, type TestContext } from '../../../../test/helpers/app.ts';
-import { appealCity, pins, signInAll } from '../../../../test/helpers/appeal-fixture.ts';
+import { type TestContext } from '../../../../test/helpers/app.ts';
+import { appealTestApp, type AppealTestApp, pins } from '../../../../test/helpers/appeal-fixture.ts';
 import { buildApp } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
 import { queryRows } from '../../db/client.ts';
@@ -12,13 +12,10 @@ import { activeModel, classifyForIntake, forgetClassifier, trainModel } from './
 
 describe('classifier', () => {
   let t: TestContext;
-  let fx: Awaited<ReturnType<typeof appealCity>>;
-  let req: Awaited<ReturnType<typeof signInAll>>;
+  let fx: AppealTestApp['fx'];
+  let req: AppealTestApp['req'];
   before(async () => {
-    t = await createTestApp();
-    fx = await appealCity(t.db);
-    await t.app.deps.territoryIndex.refresh();
-    req = await signInAll(t.app);
+    ({ t, fx, req } = await appealTestApp());
   });
   after(() => t.close());
 

@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
-import { createTestApp, type TestContext } from '../../../../test/helpers/app.ts';
-import { appealCity, pins, signInAll } from '../../../../test/helpers/appeal-fixture.ts';
+import { type TestContext } from '../../../../test/helpers/app.ts';
+import { appealTestApp, type AppealTestApp, pins } from '../../../../test/helpers/appeal-fixture.ts';
 import { systemContext } from '../../context.ts';
 import { appeals } from '../../db/schema.ts';
 import { insertDemoIntegration, demoIntegrationKey } from '../../seed/integration.ts';
@@ -40,16 +40,13 @@ const w3c = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$/;
 
 describe('open311 GeoReport v2', () => {
   let t: TestContext;
-  let req: Awaited<ReturnType<typeof signInAll>>;
-  let fx: Awaited<ReturnType<typeof appealCity>>;
+  let req: AppealTestApp['req'];
+  let fx: AppealTestApp['fx'];
   let residentKey: string;
   let limitedKey: string;
 
   before(async () => {
-    t = await createTestApp();
-    fx = await appealCity(t.db);
-    await t.app.deps.territoryIndex.refresh();
-    req = await signInAll(t.app);
+    ({ t, fx, req } = await appealTestApp());
     assert.equal(await insertDemoIntegration(t.db), 2, 'account and key');
     assert.equal(await insertDemoIntegration(t.db), 0, 'idempotent');
     const ctx = systemContext(t.clock());

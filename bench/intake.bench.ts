@@ -3,20 +3,17 @@
 // integration token. On PostgreSQL (BENCH_DATABASE_URL) the same run first measures raw
 // single-row INSERT transactions from 32 clients on the same server, the baseline the intake
 // rate is compared with. Then the same intake on the embedded PGlite.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type autocannon from 'autocannon';
 import { eq, sql } from 'drizzle-orm';
 import pg from 'pg';
-import { migrate, openDatabase, queryRows, type Database } from '../src/server/db/client.ts';
+import { openDatabase, queryRows, type Database } from '../src/server/db/client.ts';
 import { accounts, organisations, roleGrants } from '../src/server/db/schema.ts';
 import { createApiToken } from '../src/server/modules/auth/auth.service.ts';
 import { seedReferenceData } from '../src/server/seed/reference.ts';
 import { seedCity } from '../src/server/seed/seed.ts';
 import { trainModel } from '../src/server/modules/classifier/classifier.service.ts';
 import { systemContext } from '../src/server/context.ts';
-import { freshPostgres, load, reportPlaces, reportTexts, startServer, stop, type BenchSection, type Figure } from './lib.ts';
+import { freshPostgres, load, inPgliteDir, reportPlaces, reportTexts, withServer, type BenchSection, type Figure } from './lib.ts';
 
 const connections = 32;
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
@@ -150,48 +147,32 @@ export const section: BenchSection = {
         const dbUrl = database.databaseUrl!;
         const raw = await rawInsertRate(dbUrl);
         log(`PostgreSQL raw inserts: ${Math.round(raw)} rows/s`);
-        const server = await startServer({ DATABASE_URL: dbUrl });
-        try {
+        await withServer({ DATABASE_URL: dbUrl }, async (server) => {
           const intake = await driveIntake(server.url, prepared);
           log(`PostgreSQL intake: ${intake['2xx']} cases, p99 ${intake.latency.p99} ms, non-2xx ${intake.non2xx}`);
           const transitions = await driveTransitions(server.url, prepared, await openCases(database, 2000));
           out.push(...figures('PostgreSQL', intake, transitions, server.peakRssMb(), raw));
-        } finally {
-          await stop(server.child);
-        }
+        });
       } finally {
         await drop();
       }
     } else log('BENCH_DATABASE_URL not set: PostgreSQL figures skipped');
 
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gz-bench-'));
-    try {
-      const database = await openDatabase({ dataDir: dir });
-      await migrate(database);
-      const prepared = await prepare(database);
-      await database.close();
-      const server = await startServer({ DATA_DIR: dir });
-      try {
-        const intake = await driveIntake(server.url, prepared);
-        log(`PGlite intake: ${intake['2xx']} cases, p99 ${intake.latency.p99} ms, non-2xx ${intake.non2xx}`);
-        const intakeRss = server.peakRssMb();
-        await stop(server.child);
-        const reopened = await openDatabase({ dataDir: dir });
-        const ids = await openCases(reopened, 1000);
-        await reopened.close();
-        const again = await startServer({ DATA_DIR: dir });
-        try {
-          const transitions = await driveTransitions(again.url, prepared, ids);
-          out.push(...figures('PGlite', intake, transitions, Math.max(intakeRss, again.peakRssMb())));
-        } finally {
-          await stop(again.child);
-        }
-      } finally {
-        if (server.child.exitCode === null) await stop(server.child);
-      }
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    await inPgliteDir(prepare, async (dir, prepared) => {
+      // PGlite serves one process: the server stops while the bench picks the cases to handle.
+      const { intake, intakeRss } = await withServer({ DATA_DIR: dir }, async (server) => {
+        const result = await driveIntake(server.url, prepared);
+        log(`PGlite intake: ${result['2xx']} cases, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}`);
+        return { intake: result, intakeRss: server.peakRssMb() };
+      });
+      const reopened = await openDatabase({ dataDir: dir });
+      const ids = await openCases(reopened, 1000);
+      await reopened.close();
+      await withServer({ DATA_DIR: dir }, async (server) => {
+        const transitions = await driveTransitions(server.url, prepared, ids);
+        out.push(...figures('PGlite', intake, transitions, Math.max(intakeRss, server.peakRssMb())));
+      });
+    });
     return out;
   },
 };

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
+import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { migrate, openDatabase, type Database, type Db } from '../src/server/db/client.ts';
 import { territories } from '../src/server/db/schema.ts';
@@ -111,6 +112,33 @@ export async function startServer(env: Record<string, string>): Promise<{ child:
   }
   const peakRssMb = () => Math.round(Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
   return { child, url, peakRssMb };
+}
+
+/** Runs `use` against a server started with `env`, and stops the server however `use` ends. */
+export async function withServer<R>(env: Record<string, string>, use: (server: Awaited<ReturnType<typeof startServer>>) => Promise<R>): Promise<R> {
+  const server = await startServer(env);
+  try {
+    return await use(server);
+  } finally {
+    await stop(server.child);
+  }
+}
+
+/**
+ * A PGlite data folder in the temp directory, migrated, prepared by `prepare` and closed again so
+ * that a server can open it; `use` runs with it, then the folder is removed.
+ */
+export async function inPgliteDir<P, R>(prepare: (database: Database) => Promise<P>, use: (dir: string, prepared: P) => Promise<R>): Promise<R> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gz-bench-'));
+  try {
+    const database = await openDatabase({ dataDir: dir });
+    await migrate(database);
+    const prepared = await prepare(database);
+    await database.close();
+    return await use(dir, prepared);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export function stop(child: ChildProcess): Promise<void> {

@@ -2,16 +2,13 @@
 // seed's published api_key, which has no rate limit) from 32 connections against the real server
 // in a child process, then GET requests.json (the default 90 days, up to 1,000 requests a page)
 // and one request by id. On PostgreSQL too when BENCH_DATABASE_URL is set.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { migrate, openDatabase, queryRows, type Database } from '../src/server/db/client.ts';
+import { queryRows, type Database } from '../src/server/db/client.ts';
 import { seedReferenceData } from '../src/server/seed/reference.ts';
 import { seedCity } from '../src/server/seed/seed.ts';
 import { trainModel } from '../src/server/modules/classifier/classifier.service.ts';
 import { demoIntegrationKey } from '../src/server/seed/integration.ts';
-import { freshPostgres, load, reportPlaces, reportTexts, startServer, stop, type BenchSection, type Figure } from './lib.ts';
+import { freshPostgres, load, inPgliteDir, reportPlaces, reportTexts, withServer, type BenchSection, type Figure } from './lib.ts';
 
 const connections = 32;
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
@@ -95,33 +92,20 @@ export const section: BenchSection = {
       const { database, drop } = await freshPostgres(pgUrl);
       try {
         const pins = await prepare(database);
-        const server = await startServer({ DATABASE_URL: database.databaseUrl! });
-        try {
+        await withServer({ DATABASE_URL: database.databaseUrl! }, async (server) => {
           out.push(...(await run('PostgreSQL', server.url, pins, server.peakRssMb, log)));
-        } finally {
-          await stop(server.child);
-        }
+        });
         log(`PostgreSQL: ${await countOpen311(database)} cases entered through Open311`);
       } finally {
         await drop();
       }
     } else log('BENCH_DATABASE_URL not set: PostgreSQL figures skipped');
 
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gz-bench-open311-'));
-    try {
-      const database = await openDatabase({ dataDir: dir });
-      await migrate(database);
-      const pins = await prepare(database);
-      await database.close();
-      const server = await startServer({ DATA_DIR: dir });
-      try {
+    await inPgliteDir(prepare, (dir, pins) =>
+      withServer({ DATA_DIR: dir }, async (server) => {
         out.push(...(await run('PGlite', server.url, pins, server.peakRssMb, log)));
-      } finally {
-        await stop(server.child);
-      }
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+      }),
+    );
     return out;
   },
 };

@@ -172,9 +172,10 @@ async function measure(app: App, log: (l: string) => void): Promise<Figure[]> {
 }
 
 async function runOn(engine: string, opened: { database: Database; drop(): Promise<void> }, cases: number, log: (l: string) => void): Promise<Figure[]> {
+  const dataDir = fs.mkdtempSync('/tmp/gz-bench-dashboard-');
   try {
     await prepare(opened.database, cases, log);
-    const config = loadConfig({ NODE_ENV: 'test' }, { logLevel: 'silent', publicRateLimitPerMinute: 1_000_000, dataDir: fs.mkdtempSync('/tmp/gz-bench-dashboard-') });
+    const config = loadConfig({ NODE_ENV: 'test' }, { logLevel: 'silent', publicRateLimitPerMinute: 1_000_000, dataDir });
     const app = await buildApp({ config, database: opened.database });
     try {
       const figures = await measure(app, log);
@@ -184,6 +185,7 @@ async function runOn(engine: string, opened: { database: Database; drop(): Promi
     }
   } finally {
     await opened.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

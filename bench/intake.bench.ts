@@ -26,7 +26,7 @@ interface Prepared {
 }
 
 /** Demo city, reference data, and two integration tokens (intake; a handler of every unit). */
-export async function prepare(database: Database): Promise<Prepared> {
+async function prepare(database: Database): Promise<Prepared> {
   const db = database.db;
   await seedReferenceData(db);
   await seedCity({ db, scale: 'demo' });
@@ -48,7 +48,7 @@ export async function prepare(database: Database): Promise<Prepared> {
 /** Cases submitted so far by this process: each gets its own client key, across runs too. */
 let submitted = 0;
 
-export async function driveIntake(url: string, p: Prepared) {
+async function driveIntake(url: string, p: Prepared) {
   const result = await load({
     url: `${url}/api/v1/appeals`,
     connections,
@@ -73,7 +73,7 @@ export async function driveIntake(url: string, p: Prepared) {
 }
 
 /** Sign then reply on each case; 32 workers, each with its own cases, so per-case order holds. */
-export async function driveTransitions(url: string, p: Prepared, ids: string[]): Promise<{ rate: number; errors: number }> {
+async function driveTransitions(url: string, p: Prepared, ids: string[]): Promise<{ rate: number; errors: number }> {
   const headers = { authorization: `Bearer ${p.handlerToken}`, 'content-type': 'application/json' };
   let done = 0;
   let errors = 0;
@@ -129,7 +129,7 @@ function figures(engine: string, intake: autocannon.Result, transitions: { rate:
   return out;
 }
 
-export async function openCases(database: Database, limit: number): Promise<string[]> {
+async function openCases(database: Database, limit: number): Promise<string[]> {
   const rows = await queryRows<{ id: string }>(database.db, sql`select id from appeals where status = 'dispatched' order by created_at limit ${limit}`);
   return rows.map((r) => r.id);
 }

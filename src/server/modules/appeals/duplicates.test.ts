@@ -4,7 +4,8 @@ import { and, eq } from 'drizzle-orm';
 import { type TestContext } from '../../../../test/helpers/app.ts';
 import { appealTestApp, type AppealTestApp, pins } from '../../../../test/helpers/appeal-fixture.ts';
 import { appeals, events, notifications, rollupDeltas } from '../../db/schema.ts';
-import { distanceM, duplicateRule, findProbableDuplicates, linkDuplicates, similarity } from './duplicates.ts';
+import { distanceM } from '../../lib/geo.ts';
+import { duplicateRule, findProbableDuplicates, linkDuplicates, similarity } from './duplicates.ts';
 import { findAppeal, type AppealRow } from './appeals.repository.ts';
 
 const text = '小区门口垃圾三天没人清运，味道很大';

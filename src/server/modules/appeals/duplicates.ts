@@ -16,6 +16,7 @@
 import { and, eq, gte, isNull, lte, ne, sql } from 'drizzle-orm';
 import type { CallContext } from '../../context.ts';
 import type { Executor } from '../../db/client.ts';
+import { degreesAround, distanceM } from '../../lib/geo.ts';
 import { appeals, categories } from '../../db/schema.ts';
 import { defineStatement, runStatement } from '../../db/statements.ts';
 import { notifyAccounts, notifyOrganisation } from '../notifications/notifications.service.ts';
@@ -88,17 +89,6 @@ export function similarity(a: string, b: string): number {
   return shared / (x.size + y.size - shared);
 }
 
-const EARTH_RADIUS_M = 6_371_008.8;
-const rad = (deg: number) => (deg * Math.PI) / 180;
-
-/** Great-circle distance in metres. */
-export function distanceM(lat1: number, lon1: number, lat2: number, lon2: number): number {
-  const dLat = rad(lat2 - lat1);
-  const dLon = rad(lon2 - lon1);
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(rad(lat1)) * Math.cos(rad(lat2)) * Math.sin(dLon / 2) ** 2;
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
-}
-
 /** What the duplicate check needs of an earlier case. */
 export interface CandidateCase {
   id: string;
@@ -134,12 +124,13 @@ export function candidateBox(c: { categoryCode: string | null; lat: number | nul
   if (!c.categoryCode || c.lat === null || c.lon === null) return null;
   const rule = duplicateRule(c.categoryCode, level);
   if (rule.radiusM === null) return null;
+  const { dLat, dLon } = degreesAround(c.lat, rule.radiusM);
   return {
     category_code: c.categoryCode,
     lat: c.lat,
     lon: c.lon,
-    d_lat: rule.radiusM / 111_320,
-    d_lon: rule.radiusM / (111_320 * Math.max(0.01, Math.cos(rad(c.lat)))),
+    d_lat: dLat,
+    d_lon: dLon,
     since: new Date(c.createdAt.getTime() - rule.windowDays * 86_400_000).toISOString(),
     until: c.createdAt.toISOString(),
   };

@@ -5,9 +5,7 @@ import { and, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { queryRows } from '../../db/client.ts';
 import { appeals, territories } from '../../db/schema.ts';
-
-/** Metres per degree of latitude (and of longitude at the equator). */
-const metresPerDegree = 111_320;
+import { degreesAround, metresPerDegree, metresPerDegreeLon } from '../../lib/geo.ts';
 
 export interface NearbyRow {
   code: string;
@@ -38,15 +36,15 @@ export interface NearbyQuery {
  */
 export async function findOpenCasesNear(db: Executor, q: NearbyQuery): Promise<NearbyRow[]> {
   if (q.categoryCodes.length === 0) return [];
-  const cosLat = Math.max(0.01, Math.cos((q.lat * Math.PI) / 180));
   // The box around the circle, widened by the rounding (half of 0.001°) so that no case whose
   // coarse position is inside the circle is cut off by the prefilter on the exact one.
-  const dLat = q.radiusM / metresPerDegree + 0.0006;
-  const dLon = q.radiusM / (metresPerDegree * cosLat) + 0.0006;
+  const around = degreesAround(q.lat, q.radiusM);
+  const dLat = around.dLat + 0.0006;
+  const dLon = around.dLon + 0.0006;
   const lon3 = sql`round(${appeals.lon} * 1000) / 1000`;
   const lat3 = sql`round(${appeals.lat} * 1000) / 1000`;
   // Equirectangular distance: within a few kilometres it is off by well under a metre.
-  const distance = sql`sqrt(power((${lon3} - ${q.lon}::float8) * ${metresPerDegree * cosLat}::float8, 2) + power((${lat3} - ${q.lat}::float8) * ${metresPerDegree}::float8, 2))`;
+  const distance = sql`sqrt(power((${lon3} - ${q.lon}::float8) * ${metresPerDegreeLon(q.lat)}::float8, 2) + power((${lat3} - ${q.lat}::float8) * ${metresPerDegree}::float8, 2))`;
   const where = and(
     sql`${appeals.status} not in ('closed', 'merged')`,
     inArray(appeals.categoryCode, q.categoryCodes),

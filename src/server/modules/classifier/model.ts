@@ -105,6 +105,8 @@ export class TextClassifier {
   readonly temperature: number;
   readonly featureSet: FeatureSet;
   private readonly index: Map<string, number>;
+  /** The terms as people see them (displayTerm), made once. */
+  private readonly shown: string[];
   private readonly idf: Float32Array;
   private readonly weights: Float32Array;
   private readonly evidence: Float32Array | undefined;
@@ -120,6 +122,7 @@ export class TextClassifier {
     this.temperature = params.temperature;
     this.featureSet = params.featureSet ?? 1;
     this.index = new Map(params.terms.map((t, i) => [t, i]));
+    this.shown = params.terms.map(displayTerm);
   }
 
   params(): ModelParams {
@@ -148,9 +151,8 @@ export class TextClassifier {
 
   predict(text: string, explain = 5): Prediction {
     const x = this.vectorize(text);
-    const z = this.logits(x);
-    const p = softmax(z, this.temperature);
-    const order = [...p.keys()].sort((a, b) => p[b]! - p[a]!);
+    const p = softmax(this.logits(x), this.temperature);
+    const order = Array.from({ length: p.length }, (_, c) => c).sort((a, b) => p[b]! - p[a]!);
     const ranked = order.map((c) => ({ category: this.classes[c]!, confidence: p[c]! }));
     return { ranked, terms: explain > 0 ? this.explain(x, order[0]!, explain) : [] };
   }
@@ -167,12 +169,12 @@ export class TextClassifier {
       const at = x.idx[j]! * C + c;
       const contribution = x.val[j]! * this.weights[at]! + (this.evidence?.[at] ?? 0);
       if (contribution <= 0) continue;
-      const shown = displayTerm(this.terms[x.idx[j]!]!);
+      const shown = this.shown[x.idx[j]!]!;
       byTerm.set(shown, (byTerm.get(shown) ?? 0) + contribution);
     }
-    const longer = [...byTerm].filter(([t]) => Array.from(t).length > 1).sort((a, b) => b[1] - a[1]);
-    for (const [term, weight] of [...byTerm]) {
-      if (Array.from(term).length > 1) continue;
+    const longer = [...byTerm].filter(([t]) => !isOneCharacter(t)).sort((a, b) => b[1] - a[1]);
+    for (const [term, weight] of byTerm) {
+      if (!isOneCharacter(term)) continue;
       const host = longer.find(([t]) => t.includes(term));
       if (!host) continue;
       byTerm.set(host[0], byTerm.get(host[0])! + weight);
@@ -265,6 +267,9 @@ export class TextClassifier {
 
 const align4 = (n: number) => (n + 3) & ~3;
 
+/** One character (one code point: a surrogate pair counts once). */
+const isOneCharacter = (t: string) => t.length === 1 || (t.length === 2 && t.codePointAt(0)! > 0xffff);
+
 export function softmax(z: ArrayLike<number>, temperature = 1): Float64Array {
   const p = new Float64Array(z.length);
   let max = -Infinity;
@@ -277,19 +282,23 @@ export function softmax(z: ArrayLike<number>, temperature = 1): Float64Array {
 
 /** Sublinear TF × IDF, L2-normalised; terms outside the vocabulary are dropped. */
 function vectorize(counts: Map<string, number>, index: Map<string, number>, idf: Float32Array): SparseVector {
-  const idx: number[] = [];
-  const val: number[] = [];
+  // Typed arrays filled in place: TypedArray.from over a plain array costs more than the lookups.
+  const idx = new Int32Array(counts.size);
+  const raw = new Float64Array(counts.size);
+  let k = 0;
   let norm = 0;
   for (const [term, n] of counts) {
     const i = index.get(term);
     if (i === undefined) continue;
     const w = (1 + Math.log(n)) * idf[i]!;
-    idx.push(i);
-    val.push(w);
+    idx[k] = i;
+    raw[k++] = w;
     norm += w * w;
   }
   norm = Math.sqrt(norm) || 1;
-  return { idx: Int32Array.from(idx), val: Float32Array.from(val, (v) => v / norm) };
+  const val = new Float32Array(k);
+  for (let j = 0; j < k; j++) val[j] = raw[j]! / norm;
+  return { idx: idx.subarray(0, k), val };
 }
 
 function hash(text: string): number {

@@ -13,7 +13,7 @@ import { seedReferenceData } from '../src/server/seed/reference.ts';
 import { seedCity } from '../src/server/seed/seed.ts';
 import { trainModel } from '../src/server/modules/classifier/classifier.service.ts';
 import { systemContext } from '../src/server/context.ts';
-import { freshPostgres, load, inPgliteDir, reportPlaces, reportTexts, withServer, type BenchSection, type Figure } from './lib.ts';
+import { cpuMeter, freshPostgres, load, inPgliteDir, withPglite, reportPlaces, reportTexts, withServer, type BenchSection, type Figure } from './lib.ts';
 
 const connections = 32;
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
@@ -93,10 +93,13 @@ async function driveTransitions(url: string, p: Prepared, ids: string[]): Promis
   return { rate: done / ((performance.now() - started) / 1000), errors };
 }
 
-async function rawInsertRate(url: string): Promise<number> {
+/** Raw single-row INSERT transactions a second from 32 clients; PostgreSQL's CPU seconds and WAL bytes per insert. */
+async function rawInserts(url: string): Promise<{ rate: number; postgresCpuPerRow: number; walPerRow: number }> {
   const pool = new pg.Pool({ connectionString: url, max: connections });
   await pool.query('create table if not exists raw_insert_bench (id bigserial primary key, body text not null, created_at timestamptz not null default now())');
   let count = 0;
+  const meter = cpuMeter();
+  const wal = await walBytes(url);
   const until = Date.now() + seconds * 1000;
   await Promise.all(
     Array.from({ length: connections }, async (_, w) => {
@@ -106,8 +109,9 @@ async function rawInsertRate(url: string): Promise<number> {
       }
     }),
   );
+  const cpu = meter(); // before the pool ends: its backends' time goes with them
   await pool.end();
-  return count / seconds;
+  return { rate: count / seconds, postgresCpuPerRow: cpu.postgres / count, walPerRow: ((await walBytes(url)) - wal) / count };
 }
 
 function figures(engine: string, intake: autocannon.Result, transitions: { rate: number; errors: number }, rssMb: number, raw?: number): Figure[] {
@@ -129,6 +133,23 @@ function figures(engine: string, intake: autocannon.Result, transitions: { rate:
   return out;
 }
 
+/** Bytes of WAL the PostgreSQL server has written so far (the whole server: nothing else runs meanwhile). */
+async function walBytes(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const { rows } = await client.query<{ n: string }>('select wal_bytes as n from pg_stat_wal');
+  await client.end();
+  return Number(rows[0]!.n);
+}
+
+/** Transactions committed in the bench database so far (statistics flushed first). */
+async function commits(database: Database): Promise<number> {
+  await new Promise((r) => setTimeout(r, 1100)); // backends report their counts at most once a second
+  await database.db.execute(sql`select pg_stat_clear_snapshot()`);
+  const [row] = await queryRows<{ n: string }>(database.db, sql`select xact_commit + xact_rollback as n from pg_stat_database where datname = current_database()`);
+  return Number(row!.n);
+}
+
 async function openCases(database: Database, limit: number): Promise<string[]> {
   const rows = await queryRows<{ id: string }>(database.db, sql`select id from appeals where status = 'dispatched' order by created_at limit ${limit}`);
   return rows.map((r) => r.id);
@@ -145,11 +166,30 @@ export const section: BenchSection = {
       try {
         const prepared = await prepare(database);
         const dbUrl = database.databaseUrl!;
-        const raw = await rawInsertRate(dbUrl);
+        const { rate: raw, postgresCpuPerRow, walPerRow } = await rawInserts(dbUrl);
         log(`PostgreSQL raw inserts: ${Math.round(raw)} rows/s`);
+        out.push(
+          { name: 'PostgreSQL: CPU per raw insert, PostgreSQL server', value: Math.round(postgresCpuPerRow * 1e5) / 100, unit: 'ms' },
+          { name: 'PostgreSQL: WAL per raw insert', value: Math.round(walPerRow), unit: 'bytes' },
+        );
         await withServer({ DATABASE_URL: dbUrl }, async (server) => {
+          const meter = cpuMeter(server.child.pid!);
+          const commitsBefore = await commits(database);
+          const walBefore = await walBytes(dbUrl);
           const intake = await driveIntake(server.url, prepared);
+          const cpu = meter();
+          const wal = (await walBytes(dbUrl)) - walBefore;
+          const transactions = (await commits(database)) - commitsBefore;
           log(`PostgreSQL intake: ${intake['2xx']} cases, p99 ${intake.latency.p99} ms, non-2xx ${intake.non2xx}`);
+          // Where a case's CPU goes on the two cores (PostgreSQL's share counts only if it runs here).
+          const perCase = (s: number) => Math.round((s / intake['2xx']) * 1e5) / 100;
+          out.push(
+            { name: 'PostgreSQL: CPU per case, server', value: perCase(cpu.server), unit: 'ms' },
+            { name: 'PostgreSQL: CPU per case, PostgreSQL server', value: perCase(cpu.postgres), unit: 'ms' },
+            { name: 'PostgreSQL: CPU per case, load generator', value: perCase(cpu.loadGenerator), unit: 'ms' },
+            { name: 'PostgreSQL: WAL per case', value: Math.round(wal / intake['2xx']), unit: 'bytes' },
+            { name: 'PostgreSQL: transactions per case', value: Math.round((transactions / intake['2xx']) * 100) / 100, unit: 'transactions' },
+          );
           const transitions = await driveTransitions(server.url, prepared, await openCases(database, 2000));
           out.push(...figures('PostgreSQL', intake, transitions, server.peakRssMb(), raw));
         });
@@ -158,6 +198,10 @@ export const section: BenchSection = {
       }
     } else log('BENCH_DATABASE_URL not set: PostgreSQL figures skipped');
 
+    if (!withPglite) {
+      log('BENCH_PGLITE=0: PGlite figures skipped');
+      return out;
+    }
     await inPgliteDir(prepare, async (dir, prepared) => {
       // PGlite serves one process: the server stops while the bench picks the cases to handle.
       const { intake, intakeRss } = await withServer({ DATA_DIR: dir }, async (server) => {

@@ -141,6 +141,49 @@ export async function inPgliteDir<P, R>(prepare: (database: Database) => Promise
   }
 }
 
+/** BENCH_PGLITE=0 leaves out the embedded-database half of the HTTP sections (for quick PostgreSQL runs). */
+export const withPglite = process.env.BENCH_PGLITE !== '0';
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 once it has ended. */
+function cpuSecondsOf(pid: number): number {
+  try {
+    // After the command name (which may hold spaces) field 3 is the state; utime is 14, stime 15.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ ticks
+  } catch {
+    return 0;
+  }
+}
+
+/** The PostgreSQL server's processes on this machine (postmaster, backends, writers), if it runs here. */
+function postgresPids(): number[] {
+  return fs.readdirSync('/proc').filter((d) => {
+    try {
+      return /^\d+$/.test(d) && fs.readFileSync(`/proc/${d}/comm`, 'utf8').startsWith('postgres');
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+/**
+ * Starts counting the CPU time that the server, the local PostgreSQL server (backends started
+ * meanwhile included) and this process (the load generator) spend; the result is in seconds.
+ */
+export function cpuMeter(serverPid?: number): () => { server: number; postgres: number; loadGenerator: number } {
+  const before = new Map(postgresPids().map((pid) => [pid, cpuSecondsOf(pid)]));
+  const server = serverPid ? cpuSecondsOf(serverPid) : 0;
+  const self = process.cpuUsage();
+  return () => {
+    const used = process.cpuUsage(self);
+    return {
+      server: serverPid ? cpuSecondsOf(serverPid) - server : 0,
+      postgres: postgresPids().reduce((sum, pid) => sum + cpuSecondsOf(pid) - (before.get(pid) ?? 0), 0),
+      loadGenerator: (used.user + used.system) / 1e6,
+    };
+  };
+}
+
 export function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null) return resolve();

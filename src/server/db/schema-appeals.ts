@@ -134,9 +134,11 @@ export const appeals = pgTable(
       .on(t.resolveDueAt)
       .where(sql`${t.status} not in ('closed', 'merged')`),
     index('appeals_created_idx').on(t.createdAt),
-    // Duplicate candidates: open cases of a category in a band of latitude (duplicates.ts).
-    index('appeals_open_category_lat_idx')
-      .on(t.categoryCode, t.lat)
+    // Duplicate candidates: open cases of a category in a box (duplicates.ts). The scan is bounded
+    // by latitude; longitude is tested on the index entries, so cases elsewhere in the band cost
+    // no visit to the table.
+    index('appeals_open_category_place_idx')
+      .on(t.categoryCode, t.lat, t.lon)
       .where(sql`${t.status} not in ('closed', 'merged')`),
   ],
 );

@@ -140,7 +140,7 @@ export function candidateBox(c: { categoryCode: string | null; lat: number | nul
  * SQL: the open cases in the box of row `b` (a CandidateBox's columns), newest first, as a json
  * array of CandidateCase. Used in intake's own statement (intake-write.ts), where the new case
  * is not yet visible (nor the others written by the same statement: two reports within the same
- * few milliseconds are left to the dispatcher), and below. By the partial index appeals_open_category_lat_idx. While the
+ * few milliseconds are left to the dispatcher), and below. By the partial index appeals_open_category_place_idx. While the
  * statistics still think the table is small (a new installation) the planner would take any index
  * with a condition it can use, scanning every recent case of every category: so
  * `created_at + interval '0 s'` keeps it off appeals_created_idx, and `parent_id` is checked in

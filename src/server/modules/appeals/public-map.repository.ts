@@ -32,7 +32,7 @@ export interface NearbyQuery {
  * Open cases of the given categories with a pin whose coarse position lies within `radiusM` of
  * the point, nearest first; `total` counts every match before the limit. Left out: cases whose
  * reporter hid their identity (their place alone could point at them). The conditions are
- * those of appeals_open_category_lat_idx (open status, category, a band of latitude).
+ * those of appeals_open_category_place_idx (open status, category, a box of latitude and longitude).
  */
 export async function findOpenCasesNear(db: Executor, q: NearbyQuery): Promise<NearbyRow[]> {
   if (q.categoryCodes.length === 0) return [];

@@ -1,0 +1,2 @@
+DROP INDEX "appeals_open_category_lat_idx";--> statement-breakpoint
+CREATE INDEX "appeals_open_category_place_idx" ON "appeals" USING btree ("category_code","lat","lon") WHERE "appeals"."status" not in ('closed', 'merged');

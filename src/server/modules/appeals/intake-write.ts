@@ -1,9 +1,11 @@
 // The write of an intake as ONE statement: the case, its timeline events, its statistics deltas,
-// its lead unit and the notices to the unit's members, in data-modifying CTEs. One statement is
+// its lead unit and the notices to the unit's members (and, for an urgent case, to the nearest
+// leaders on duty), in data-modifying CTEs. One statement is
 // atomic, so no transaction is needed, and it costs one round trip instead of a dozen; concurrent
 // intakes share one statement (group commit, db/batcher.ts).
-// The rows are exactly those recordAppealChange, setLeadHandler and notifyOrganisation write;
+// The rows are exactly those recordAppealChange, setLeadHandler, notifyOrganisation and notifyLeaders write;
 // keep them in step when those change.
+import { randomUUID } from 'node:crypto';
 import { isTransaction, type Executor } from '../../db/client.ts';
 import { Batcher } from '../../db/batcher.ts';
 import { appeals } from '../../db/schema.ts';
@@ -38,6 +40,11 @@ export interface IntakeWrite {
   ip: string | null;
   requestId: string | null;
   notice: IntakeNotice;
+  /**
+   * An urgent case: the territory path and its prefixes, whose nearest leaders on duty get the
+   * unit's notice too (as notifyLeaders does); null otherwise.
+   */
+  leaderPaths: string[] | null;
   /** Where earlier open cases that this one may duplicate lie (duplicates.ts), if anywhere. */
   duplicateBox: CandidateBox | null;
 }
@@ -53,31 +60,31 @@ export interface IntakeWritten {
 // notice), so one statement writes a whole group (db/batcher.ts). `ord` keeps the order
 // given: events' ids follow it (the timeline sorts by id), notices go by account as
 // insertForRecipients orders them. A case whose idempotency key exists is skipped (no row back).
+// The statement returns the ids it wrote; the case rows are built from what was written.
 const intakeStatement = defineStatement(
   'gz_intake_write',
   `with input as (
-     select * from jsonb_to_recordset($cases::jsonb) as c(ord int, code text, idempotency_key text, channel text, status text,
+     select * from jsonb_to_recordset($cases::jsonb) as c(ord int, id uuid, code text, idempotency_key text, channel text, status text,
        text text, category_code text, urgency text, lon float8, lat float8, address text, territory_id uuid, territory_path text,
        district_code text, hide_identity boolean, contact_name text, contact_phone text, reporter_id uuid, actor_id uuid,
        lead_org_id uuid, dispatch_org_id uuid, route_rule text, route_reason text, sign_due_at timestamptz, reply_due_at timestamptz,
        resolve_due_at timestamptz, dispatched_at timestamptz, suggestions jsonb, now timestamptz, ip text, request_id text,
        events jsonb, metrics jsonb, day date, notice_org_id uuid, notice_kind text, notice_title text, notice_body text,
-       d_lat float8, d_lon float8, since timestamptz, until timestamptz)
+       leader_paths text[], d_lat float8, d_lon float8, since timestamptz, until timestamptz)
    ), ins as (
-     insert into appeals (code, idempotency_key, channel, status, text, category_code, urgency, lon, lat, address,
+     insert into appeals (id, code, idempotency_key, channel, status, text, category_code, urgency, lon, lat, address,
        territory_id, territory_path, district_code, hide_identity, contact_name, contact_phone, reporter_id, created_by,
        lead_org_id, dispatch_org_id, route_rule, route_reason, sign_due_at, reply_due_at, resolve_due_at, dispatched_at,
        suggestions, created_at, updated_at)
-     select code, idempotency_key, channel, status, text, category_code, urgency, lon, lat, address,
+     select id, code, idempotency_key, channel, status, text, category_code, urgency, lon, lat, address,
        territory_id, territory_path, district_code, hide_identity, contact_name, contact_phone, reporter_id, actor_id,
        lead_org_id, dispatch_org_id, route_rule, route_reason, sign_due_at, reply_due_at, resolve_due_at, dispatched_at,
        suggestions, now, now
      from input order by ord
      on conflict (idempotency_key) do nothing
-     returning *
+     returning id
    ), made as (
-     select ins.id, i.*
-     from ins join input i on i.code = ins.code
+     select i.* from input i join ins on ins.id = i.id
    ), ev as (
      insert into events (at, action, subject_type, subject_id, territory_path, actor_id, actor_role, actor_organisation_id,
        ip, request_id, visibility, from_state, to_state, note, data)
@@ -101,9 +108,21 @@ const intakeStatement = defineStatement(
        where g.organisation_id = m.notice_org_id
      ) r
      order by m.ord, r.account_id
+   ), leaders as (
+     insert into notifications (account_id, organisation_id, kind, subject_type, subject_id, title, body, data, created_at)
+     select l.account_id, null, m.notice_kind, 'appeal', m.id::text, m.notice_title, m.notice_body, null, m.now
+     from made m cross join lateral (
+       select distinct c.account_id from (
+         select g.account_id, length(g.scope_path) as depth, max(length(g.scope_path)) over () as deepest
+         from role_grants g join accounts a on a.id = g.account_id and a.status = 'active'
+         where g.role = 'leader' and g.scope_path = any(m.leader_paths)
+       ) c where c.depth = c.deepest
+     ) l
+     where m.leader_paths is not null
+     order by m.ord, l.account_id
    )
-   select ins.*, ${candidatesSql('i')} as duplicate_candidates
-   from ins join input i on i.code = ins.code`,
+   select ins.id, ${candidatesSql('i')} as duplicate_candidates
+   from ins join input i on i.id = ins.id`,
 );
 
 const toAppeal = rowMapper(appeals);
@@ -117,10 +136,11 @@ export async function findByIdempotencyKey(db: Executor, key: string): Promise<A
 }
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
-function caseJson(w: IntakeWrite, ord: number) {
+function caseJson(w: IntakeWrite, id: string, ord: number) {
   const a = w.appeal;
   return {
     ord,
+    id,
     code: a.code,
     idempotency_key: a.idempotencyKey ?? null,
     channel: a.channel,
@@ -158,6 +178,7 @@ function caseJson(w: IntakeWrite, ord: number) {
     notice_kind: w.notice.kind,
     notice_title: w.notice.title,
     notice_body: w.notice.body,
+    leader_paths: w.leaderPaths,
     d_lat: w.duplicateBox?.d_lat ?? null,
     d_lon: w.duplicateBox?.d_lon ?? null,
     since: w.duplicateBox?.since ?? null,
@@ -165,15 +186,75 @@ function caseJson(w: IntakeWrite, ord: number) {
   };
 }
 
+/** The case as written: what the write gave, and the columns' defaults for the rest. */
+function writtenCase(id: string, a: IntakeWrite['appeal']): AppealRow {
+  return {
+    id,
+    code: a.code,
+    idempotencyKey: a.idempotencyKey ?? null,
+    channel: a.channel,
+    status: a.status,
+    text: a.text,
+    categoryCode: a.categoryCode ?? null,
+    urgency: a.urgency ?? 'normal',
+    lon: a.lon ?? null,
+    lat: a.lat ?? null,
+    address: a.address ?? null,
+    territoryId: a.territoryId,
+    territoryPath: a.territoryPath,
+    districtCode: a.districtCode,
+    hideIdentity: a.hideIdentity ?? false,
+    contactName: a.contactName ?? null,
+    contactPhone: a.contactPhone ?? null,
+    reporterId: a.reporterId ?? null,
+    createdBy: a.createdBy ?? null,
+    leadOrgId: a.leadOrgId ?? null,
+    dispatchOrgId: a.dispatchOrgId,
+    routeRule: a.routeRule ?? null,
+    routeReason: a.routeReason ?? null,
+    signDueAt: a.signDueAt ?? null,
+    replyDueAt: a.replyDueAt ?? null,
+    resolveDueAt: a.resolveDueAt ?? null,
+    deadlineState: null,
+    escalationLevel: 0,
+    dispatchedAt: a.dispatchedAt ?? null,
+    signedAt: null,
+    repliedAt: null,
+    closedAt: null,
+    replyText: null,
+    returnCount: 0,
+    extensionCount: 0,
+    extensionRequestedUntil: null,
+    extensionReason: null,
+    urgeCount: 0,
+    supervised: false,
+    reopenCount: 0,
+    parentId: null,
+    duplicateOfId: null,
+    resolution: null,
+    satisfaction: null,
+    ratingComment: null,
+    ratedAt: null,
+    rateBy: null,
+    suggestions: a.suggestions ?? null,
+    createdAt: a.createdAt,
+    updatedAt: a.createdAt,
+  };
+}
+
 /** Writes the cases and everything that comes with them; null for a case whose idempotency key exists already. */
 async function writeMany(db: Executor, writes: IntakeWrite[]): Promise<(IntakeWritten | null)[]> {
-  const rows = await runStatement<Record<string, unknown>>(db, intakeStatement, { cases: JSON.stringify(writes.map(caseJson)) });
-  const byCode = new Map(rows.map((r) => [r.code as string, r]));
-  return writes.map((w) => {
-    const row = byCode.get(w.appeal.code);
+  // Ids are made here, so the statement returns only which cases it wrote (and their
+  // candidates), not every column of each.
+  const ids = writes.map(() => randomUUID());
+  const rows = await runStatement<{ id: string; duplicate_candidates: Parameters<typeof candidatesFromJson>[0] }>(db, intakeStatement, {
+    cases: JSON.stringify(writes.map((w, i) => caseJson(w, ids[i]!, i))),
+  });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return writes.map((w, i) => {
+    const row = byId.get(ids[i]!);
     if (!row) return null;
-    const candidates = w.duplicateBox ? candidatesFromJson(row.duplicate_candidates as Parameters<typeof candidatesFromJson>[0]) : null;
-    return { appeal: toAppeal(row), candidates };
+    return { appeal: writtenCase(row.id, w.appeal), candidates: w.duplicateBox ? candidatesFromJson(row.duplicate_candidates) : null };
   });
 }
 

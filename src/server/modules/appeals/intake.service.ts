@@ -16,7 +16,7 @@ import type { TerritoryIndex, TerritorySummary } from '../territories/territory-
 import { newTrackingCode, staffChannels, type Channel, type Urgency } from './appeal-rules.ts';
 import { insertAttachments, type AppealRow } from './appeals.repository.ts';
 import { candidateBox, linkDuplicates } from './duplicates.ts';
-import { notifyLeaders } from '../notifications/notifications.service.ts';
+import { coveringPaths } from '../notifications/notifications.service.ts';
 import { loadCatalogue } from './catalogue.ts';
 import { computeDeadlines } from './deadlines.ts';
 import { findByIdempotencyKey, writeIntake, type IntakeEvent, type IntakeWrite, type IntakeWritten } from './intake-write.ts';
@@ -108,20 +108,8 @@ async function locateCase(deps: IntakeDeps, location: IntakeLocation): Promise<T
   throw invalid('/location', 'Give a map pin (lon, lat), a territory code or an address.');
 }
 
-/**
- * What follows a new case, after its write: an urgent case alerts the leaders on duty over its
- * place (the unit was told in the write); a probable duplicate is linked or merged (duplicates.ts).
- */
+/** What follows a new case, after its write: a probable duplicate is linked or merged (duplicates.ts). */
 async function afterIntake(db: Db, ctx: CallContext, { appeal, candidates }: IntakeWritten, level: string | null): Promise<AppealRow> {
-  if (appeal.urgency === 'urgent') {
-    await notifyLeaders(db, { ...ctx, actor: null }, appeal.territoryPath, {
-      kind: 'appeal.urgent',
-      title: `【紧急】新诉求 ${appeal.code}`,
-      body: appeal.text.slice(0, 120),
-      subjectType: 'appeal',
-      subjectId: appeal.id,
-    });
-  }
   // A pinned case's candidates came with its write; others are looked up (by territory).
   return linkDuplicates(db, ctx, appeal, { level, ...(candidates && { candidates }) });
 }
@@ -221,6 +209,7 @@ export async function submitAppeal(deps: IntakeDeps, ctx: CallContext, input: In
         title: `${urgency === 'urgent' ? '【紧急】' : ''}新诉求 ${code}`,
         body: text.slice(0, 120),
       },
+      leaderPaths: urgency === 'urgent' ? coveringPaths(place.path) : null,
       duplicateBox,
     };
   };

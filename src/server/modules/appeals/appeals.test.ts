@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { and, eq } from 'drizzle-orm';
 import { type TestContext } from '../../../../test/helpers/app.ts';
 import { appealTestApp, type AppealTestApp, nextSpot, pins } from '../../../../test/helpers/appeal-fixture.ts';
+import { account } from '../../../../test/helpers/factories.ts';
 import { appeals, events, notifications, rollupDeltas } from '../../db/schema.ts';
 
 describe('appeals: a complete life and its branches', () => {
@@ -227,5 +228,16 @@ describe('appeals: a complete life and its branches', () => {
     const wrongState = await req('handler', 'POST', `/api/v1/appeals/${closed.id}/sign`);
     assert.equal(wrongState.statusCode, 409);
     assert.equal((await req(null, 'GET', '/api/v1/appeals/track/1234 5678 9012')).statusCode, 400, 'check digit');
+  });
+  it('alerts only the nearest leaders to an urgent report: a street leader over its street, not the district leader too', async () => {
+    const text = '楼道里燃气管道漏气，味道很浓，有危险';
+    const first = (await report('resident', { text })).json();
+    const [placed] = await t.db.select({ path: appeals.territoryPath }).from(appeals).where(eq(appeals.id, first.id));
+    const [, , street, community] = placed!.path.split('.');
+    const streetLeader = await account(t.db, { username: 'streetleader', role: 'leader', territoryCode: street! });
+    const res = await report('resident', { text, location: { territoryCode: community! } });
+    assert.equal(res.statusCode, 201, res.body);
+    const alerts = await t.db.select().from(notifications).where(and(eq(notifications.subjectId, res.json().id), eq(notifications.kind, 'appeal.urgent')));
+    assert.deepEqual(alerts.map((n) => n.accountId).sort(), [fx.accounts.handler.id, streetLeader.id].sort());
   });
 });

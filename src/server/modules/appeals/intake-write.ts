@@ -5,8 +5,8 @@
 // intakes share one statement (group commit, db/batcher.ts).
 // The rows are exactly those recordAppealChange, setLeadHandler, notifyOrganisation and notifyLeaders write;
 // keep them in step when those change.
-import { randomUUID } from 'node:crypto';
 import { isTransaction, type Executor } from '../../db/client.ts';
+import { uuidv7 } from '../../lib/ids.ts';
 import { Batcher } from '../../db/batcher.ts';
 import { appeals } from '../../db/schema.ts';
 import { defineStatement, rowMapper, runStatement } from '../../db/statements.ts';
@@ -244,9 +244,9 @@ function writtenCase(id: string, a: IntakeWrite['appeal']): AppealRow {
 
 /** Writes the cases and everything that comes with them; null for a case whose idempotency key exists already. */
 async function writeMany(db: Executor, writes: IntakeWrite[]): Promise<(IntakeWritten | null)[]> {
-  // Ids are made here, so the statement returns only which cases it wrote (and their
-  // candidates), not every column of each.
-  const ids = writes.map(() => randomUUID());
+  // Ids are made here (time-ordered: lib/ids.ts), so the statement returns only which cases it
+  // wrote (and their candidates), not every column of each.
+  const ids = writes.map(() => uuidv7());
   const rows = await runStatement<{ id: string; duplicate_candidates: Parameters<typeof candidatesFromJson>[0] }>(db, intakeStatement, {
     cases: JSON.stringify(writes.map((w, i) => caseJson(w, ids[i]!, i))),
   });

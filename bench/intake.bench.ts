@@ -7,7 +7,8 @@ import type autocannon from 'autocannon';
 import { eq, sql } from 'drizzle-orm';
 import pg from 'pg';
 import { openDatabase, queryRows, type Database } from '../src/server/db/client.ts';
-import { accounts, organisations, roleGrants } from '../src/server/db/schema.ts';
+import { accounts, apiTokens, organisations, roleGrants } from '../src/server/db/schema.ts';
+import { newSecret, sha256 } from '../src/server/lib/tokens.ts';
 import { createApiToken } from '../src/server/modules/auth/auth.service.ts';
 import { seedReferenceData } from '../src/server/seed/reference.ts';
 import { seedCity } from '../src/server/seed/seed.ts';
@@ -21,11 +22,16 @@ const texts = reportTexts();
 
 interface Prepared {
   intakeToken: string;
-  handlerToken: string;
+  /** Each government unit's own handler: its token, by unit id. */
+  handlerTokens: Map<string, string>;
   pins: [number, number][];
 }
 
-/** Demo city, reference data, and two integration tokens (intake; a handler of every unit). */
+/**
+ * Demo city, reference data, an integration token for intake, and a handler account for every
+ * government unit (one grant and one token each, as a city's unit staff have): each case's unit
+ * has a member to notify, and its handler signs and replies.
+ */
 async function prepare(database: Database): Promise<Prepared> {
   const db = database.db;
   await seedReferenceData(db);
@@ -33,16 +39,21 @@ async function prepare(database: Database): Promise<Prepared> {
   // As `gongzhi migrate` does: the servers measured load the stored model, never train one.
   await trainModel(db, { includeConfirmedCases: false, onlyIfNone: true });
   const [operator] = await db.select().from(accounts).where(eq(accounts.username, 'operator'));
-  const ctx = systemContext();
-  const intake = await createApiToken(db, ctx, { accountId: operator!.id, name: 'bench intake', rateLimitPerMinute: null });
-  // A bench handler that acts for every government unit, so any routed case can be signed.
-  const [handler] = await db.insert(accounts).values({ username: 'bench_handler', displayName: 'bench', passwordHash: 'x' }).onConflictDoNothing().returning();
+  const intake = await createApiToken(db, systemContext(), { accountId: operator!.id, name: 'bench intake', rateLimitPerMinute: null });
   const units = await db.select({ id: organisations.id, territoryId: organisations.territoryId, path: organisations.territoryPath }).from(organisations).where(eq(organisations.kind, 'government'));
-  for (let i = 0; i < units.length; i += 500) {
-    await db.insert(roleGrants).values(units.slice(i, i + 500).map((u) => ({ accountId: handler!.id, role: 'handler', organisationId: u.id, territoryId: u.territoryId, scopePath: u.path })));
+  const handlerTokens = new Map<string, string>();
+  for (let i = 0; i < units.length; i += 200) {
+    const chunk = units.slice(i, i + 200);
+    const handlers = await db
+      .insert(accounts)
+      .values(chunk.map((u, k) => ({ username: `bench_handler_${i + k}`, displayName: 'bench', passwordHash: 'x' })))
+      .returning({ id: accounts.id });
+    await db.insert(roleGrants).values(chunk.map((u, k) => ({ accountId: handlers[k]!.id, role: 'handler', organisationId: u.id, territoryId: u.territoryId, scopePath: u.path })));
+    const tokens = chunk.map(() => newSecret('gzt'));
+    await db.insert(apiTokens).values(chunk.map((u, k) => ({ accountId: handlers[k]!.id, name: 'bench handler', tokenHash: sha256(tokens[k]!), prefix: tokens[k]!.slice(0, 10), rateLimitPerMinute: null })));
+    chunk.forEach((u, k) => handlerTokens.set(u.id, tokens[k]!));
   }
-  const handlerToken = await createApiToken(db, ctx, { accountId: handler!.id, name: 'bench handler', rateLimitPerMinute: null });
-  return { intakeToken: intake.token, handlerToken: handlerToken.token, pins: await reportPlaces(db) };
+  return { intakeToken: intake.token, handlerTokens, pins: await reportPlaces(db) };
 }
 
 /** Cases submitted so far by this process: each gets its own client key, across runs too. */
@@ -72,17 +83,17 @@ async function driveIntake(url: string, p: Prepared) {
   return result;
 }
 
-/** Sign then reply on each case; 32 workers, each with its own cases, so per-case order holds. */
-async function driveTransitions(url: string, p: Prepared, ids: string[]): Promise<{ rate: number; errors: number }> {
-  const headers = { authorization: `Bearer ${p.handlerToken}`, 'content-type': 'application/json' };
+/** Sign then reply on each case as its unit's handler; 32 workers, each with its own cases, so per-case order holds. */
+async function driveTransitions(url: string, p: Prepared, cases: OpenCase[]): Promise<{ rate: number; errors: number }> {
   let done = 0;
   let errors = 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: connections }, async (_, w) => {
-      for (let i = w; i < ids.length; i += connections) {
+      for (let i = w; i < cases.length; i += connections) {
+        const headers = { authorization: `Bearer ${p.handlerTokens.get(cases[i]!.leadOrgId)}`, 'content-type': 'application/json' };
         for (const [step, body] of [['sign', '{}'], ['reply', JSON.stringify({ text: '已处理完毕，现场恢复正常。' })]] as const) {
-          const res = await fetch(`${url}/api/v1/appeals/${ids[i]}/${step}`, { method: 'POST', headers, body });
+          const res = await fetch(`${url}/api/v1/appeals/${cases[i]!.id}/${step}`, { method: 'POST', headers, body });
           await res.arrayBuffer();
           if (res.ok) done++;
           else errors++;
@@ -150,9 +161,13 @@ async function commits(database: Database): Promise<number> {
   return Number(row!.n);
 }
 
-async function openCases(database: Database, limit: number): Promise<string[]> {
-  const rows = await queryRows<{ id: string }>(database.db, sql`select id from appeals where status = 'dispatched' order by created_at limit ${limit}`);
-  return rows.map((r) => r.id);
+interface OpenCase {
+  id: string;
+  leadOrgId: string;
+}
+
+async function openCases(database: Database, limit: number): Promise<OpenCase[]> {
+  return queryRows<OpenCase>(database.db, sql`select id, lead_org_id as "leadOrgId" from appeals where status = 'dispatched' order by created_at limit ${limit}`);
 }
 
 export const section: BenchSection = {
@@ -210,10 +225,10 @@ export const section: BenchSection = {
         return { intake: result, intakeRss: server.peakRssMb() };
       });
       const reopened = await openDatabase({ dataDir: dir });
-      const ids = await openCases(reopened, 1000);
+      const cases = await openCases(reopened, 1000);
       await reopened.close();
       await withServer({ DATA_DIR: dir }, async (server) => {
-        const transitions = await driveTransitions(server.url, prepared, ids);
+        const transitions = await driveTransitions(server.url, prepared, cases);
         out.push(...figures('PGlite', intake, transitions, Math.max(intakeRss, server.peakRssMb())));
       });
     });

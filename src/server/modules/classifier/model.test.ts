@@ -19,9 +19,9 @@ describe('classifier model', () => {
     assert.equal(report.evidenceWeight, 0.05);
     const bytes = model.serialize();
     const header = gunzipSync(bytes);
-    assert.match(new TextDecoder().decode(header.subarray(4, 4 + header.readUInt32LE(0))), /"format":"gongzhi-softmax-q8\/2".*"featureSet":2/);
+    assert.match(new TextDecoder().decode(header.subarray(4, 4 + header.readUInt32LE(0))), /"format":"gongzhi-softmax-q8\/2".*"featureSet":3/);
     const back = TextClassifier.deserialize(bytes);
-    assert.equal(back.featureSet, 2);
+    assert.equal(back.featureSet, 3);
     for (const text of ['路灯坏了', '狗叫个不停', '垃圾好几天没人收']) {
       const a = model.predict(text);
       const b = back.predict(text);
@@ -53,8 +53,21 @@ describe('classifier model', () => {
     assert.equal(back.predict('垃圾没人收').ranked[0]!.category, 'garbage_collection');
   });
 
-  it('feature set 2 keeps single-character words and character bigrams; set 1 keeps trigrams', () => {
-    const two = termsOf('楼上的狗天天叫');
+  it('still serves models of feature set 2 with the words they were trained on', () => {
+    const terms = ['w:狗', '狗', '路', '灯'];
+    const C = classes.length;
+    const weights = new Float32Array(terms.length * C);
+    weights[0 * C + classes.indexOf('pets')] = 5; // only the word feature says "pets"
+    const two = new TextClassifier({ classes, terms, idf: new Float32Array(terms.length).fill(1), weights, bias: new Float32Array(C), temperature: 1, featureSet: 2 });
+    const back = TextClassifier.deserialize(two.serialize());
+    assert.equal(back.featureSet, 2);
+    assert.equal(back.predict('楼上的狗天天叫').ranked[0]!.category, 'pets');
+  });
+
+  it('feature set 3 has character 1- and 2-grams only; set 2 adds the words; set 1 keeps trigrams', () => {
+    const three = termsOf('楼上的狗天天叫');
+    assert.ok(three.has('狗') && three.has('楼上') && !three.has('楼上的') && ![...three.keys()].some((t) => t.startsWith('w:')));
+    const two = termsOf('楼上的狗天天叫', new Map(), 2);
     assert.ok(two.has('w:狗') && two.has('楼上') && !two.has('楼上的'));
     const one = termsOf('楼上的狗天天叫', new Map(), 1);
     assert.ok(!one.has('w:狗') && one.has('楼上的'));

@@ -237,7 +237,7 @@ export class TextClassifier {
     const C = header.classes.length;
     const M = header.matrices ?? 1;
     const featureSet = header.featureSet ?? 1;
-    if (featureSet !== 1 && featureSet !== 2) throw new Error(`Unknown classifier feature set ${String(featureSet)}`);
+    if (![1, 2, 3].includes(featureSet)) throw new Error(`Unknown classifier feature set ${String(featureSet)}`);
     const nFloats = F + C + M * F;
     const offset = align4(4 + headerLength);
     // Copy into buffers of our own: the gunzipped one may be pooled and unaligned.

@@ -5,10 +5,16 @@
 // made, which the row says anyway.
 import { randomFillSync } from 'node:crypto';
 
-const random = new Uint8Array(10);
+// Random bytes drawn 4 KB at a time (one call into the system's generator per 409 ids).
+const pool = new Uint8Array(4096);
+let used = pool.length;
 
 export function uuidv7(now = Date.now()): string {
-  randomFillSync(random);
+  if (used + 10 > pool.length) {
+    randomFillSync(pool);
+    used = 0;
+  }
+  const random = pool.subarray(used, (used += 10));
   const time = now.toString(16).padStart(12, '0');
   const hex = Array.from(random, (b) => b.toString(16).padStart(2, '0')).join('');
   // version 7 in the 13th hex digit; the variant (10xx) in the 17th

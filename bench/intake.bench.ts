@@ -53,10 +53,10 @@ async function prepare(database: Database): Promise<Prepared> {
     await db.insert(apiTokens).values(chunk.map((u, k) => ({ accountId: handlers[k]!.id, name: 'bench handler', tokenHash: sha256(tokens[k]!), prefix: tokens[k]!.slice(0, 10), rateLimitPerMinute: null })));
     chunk.forEach((u, k) => handlerTokens.set(u.id, tokens[k]!));
   }
-  // Statistics as a running installation has them (autovacuum would gather them within a
-  // minute): with the planner still counting a dozen accounts, a unit's members for its notices
-  // were found by sorting every account, for each case.
-  await db.execute(sql`analyze`);
+  // Statistics of the accounts just made, as autovacuum would gather them within a minute: with
+  // the planner still counting a dozen accounts, a unit's members for its notices were found by
+  // sorting every account, for each case.
+  await db.execute(sql`analyze accounts, role_grants, api_tokens`);
   return { intakeToken: intake.token, handlerTokens, pins: await reportPlaces(db) };
 }
 

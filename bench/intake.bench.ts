@@ -1,8 +1,9 @@
 // Intake and workflow over HTTP, as a city's integrations would drive them: the real server in
 // a child process (its own event loop and RSS), autocannon with 32 connections, an unlimited
-// integration token. On PostgreSQL (BENCH_DATABASE_URL) the same run first measures raw
-// single-row INSERT transactions from 32 clients on the same server, the baseline the intake
-// rate is compared with. Then the same intake on the embedded PGlite.
+// integration token. On PostgreSQL (BENCH_DATABASE_URL) the same run measures raw single-row
+// INSERT transactions from 32 clients on the same server, the baseline the intake rate is
+// compared with, in windows that take turns with the intake's. Then the same intake on the
+// embedded PGlite.
 import type autocannon from 'autocannon';
 import { eq, sql } from 'drizzle-orm';
 import pg from 'pg';
@@ -63,11 +64,11 @@ async function prepare(database: Database): Promise<Prepared> {
 /** Cases submitted so far by this process: each gets its own client key, across runs too. */
 let submitted = 0;
 
-async function driveIntake(url: string, p: Prepared) {
+async function driveIntake(url: string, p: Prepared, duration = seconds) {
   const result = await load({
     url: `${url}/api/v1/appeals`,
     connections,
-    duration: seconds,
+    duration,
     method: 'POST',
     headers: { authorization: `Bearer ${p.intakeToken}`, 'content-type': 'application/json' },
     requests: [
@@ -108,14 +109,14 @@ async function driveTransitions(url: string, p: Prepared, cases: OpenCase[]): Pr
   return { rate: done / ((performance.now() - started) / 1000), errors };
 }
 
-/** Raw single-row INSERT transactions a second from 32 clients; PostgreSQL's CPU seconds and WAL bytes per insert. */
-async function rawInserts(url: string): Promise<{ rate: number; postgresCpuPerRow: number; walPerRow: number }> {
+/** Raw single-row INSERT transactions from 32 clients for `duration` s: how many, PostgreSQL's CPU seconds and WAL bytes. */
+async function rawInserts(url: string, duration: number): Promise<{ rows: number; postgresCpu: number; wal: number }> {
   const pool = new pg.Pool({ connectionString: url, max: connections });
   await pool.query('create table if not exists raw_insert_bench (id bigserial primary key, body text not null, created_at timestamptz not null default now())');
   let count = 0;
   const meter = cpuMeter();
   const wal = await walBytes(url);
-  const until = Date.now() + seconds * 1000;
+  const until = Date.now() + duration * 1000;
   await Promise.all(
     Array.from({ length: connections }, async (_, w) => {
       while (Date.now() < until) {
@@ -126,17 +127,27 @@ async function rawInserts(url: string): Promise<{ rate: number; postgresCpuPerRo
   );
   const cpu = meter(); // before the pool ends: its backends' time goes with them
   await pool.end();
-  return { rate: count / seconds, postgresCpuPerRow: cpu.postgres / count, walPerRow: ((await walBytes(url)) - wal) / count };
+  return { rows: count, postgresCpu: cpu.postgres, wal: (await walBytes(url)) - wal };
 }
 
-function figures(engine: string, intake: autocannon.Result, transitions: { rate: number; errors: number }, rssMb: number, raw?: number): Figure[] {
-  const ok = intake['2xx'];
-  const rate = ok / seconds;
+/** Intake under load, from one autocannon run or several windows added up. */
+interface IntakeLoad {
+  ok: number;
+  errors: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+}
+
+const asLoad = (r: autocannon.Result, duration: number): IntakeLoad => ({ ok: r['2xx'], errors: r.non2xx + r.errors, seconds: duration, p50: r.latency.p50, p99: r.latency.p99 });
+
+function figures(engine: string, intake: IntakeLoad, transitions: { rate: number; errors: number }, rssMb: number, raw?: number): Figure[] {
+  const rate = intake.ok / intake.seconds;
   const out: Figure[] = [
     { name: `${engine}: intake throughput (32 clients)`, value: Math.round(rate), unit: 'cases/s', target: { kind: 'min', value: 1000 } },
-    { name: `${engine}: intake latency p50`, value: intake.latency.p50, unit: 'ms' },
-    { name: `${engine}: intake latency p99`, value: intake.latency.p99, unit: 'ms', target: { kind: 'max', value: 100 } },
-    { name: `${engine}: intake errors`, value: intake.non2xx + intake.errors, unit: 'requests', target: { kind: 'max', value: 0 } },
+    { name: `${engine}: intake latency p50`, value: intake.p50, unit: 'ms' },
+    { name: `${engine}: intake latency p99`, value: intake.p99, unit: 'ms', target: { kind: 'max', value: 100 } },
+    { name: `${engine}: intake errors`, value: intake.errors, unit: 'requests', target: { kind: 'max', value: 0 } },
     { name: `${engine}: state transitions (sign, reply; 32 clients)`, value: Math.round(transitions.rate), unit: 'transitions/s' },
     { name: `${engine}: transition errors`, value: transitions.errors, unit: 'requests', target: { kind: 'max', value: 0 } },
     { name: `${engine}: server peak RSS`, value: rssMb, unit: 'MB', target: { kind: 'max', value: 400 } },
@@ -185,32 +196,59 @@ export const section: BenchSection = {
       try {
         const prepared = await prepare(database);
         const dbUrl = database.databaseUrl!;
-        const { rate: raw, postgresCpuPerRow, walPerRow } = await rawInserts(dbUrl);
-        log(`PostgreSQL raw inserts: ${Math.round(raw)} rows/s`);
-        out.push(
-          { name: 'PostgreSQL: CPU per raw insert, PostgreSQL server', value: Math.round(postgresCpuPerRow * 1e5) / 100, unit: 'ms' },
-          { name: 'PostgreSQL: WAL per raw insert', value: Math.round(walPerRow), unit: 'bytes' },
-        );
         await withServer({ DATABASE_URL: dbUrl }, async (server) => {
-          const meter = cpuMeter(server.child.pid!);
-          const commitsBefore = await commits(database);
-          const walBefore = await walBytes(dbUrl);
-          const intake = await driveIntake(server.url, prepared);
-          const cpu = meter();
-          const wal = (await walBytes(dbUrl)) - walBefore;
-          const transactions = (await commits(database)) - commitsBefore;
-          log(`PostgreSQL intake: ${intake['2xx']} cases, p99 ${intake.latency.p99} ms, non-2xx ${intake.non2xx}`);
+          // Raw inserts and intake take turns, in `rounds` windows each, so that both see the
+          // machine in the same state (on a shared virtual machine its speed drifts by a third
+          // within minutes). Before each raw window the server has been idle for longer than its
+          // statistics fold's period, so the fold of the intake before does not run meanwhile.
+          const rounds = 3;
+          const window = seconds / rounds;
+          const raw = { rows: 0, postgresCpu: 0, wal: 0 };
+          const intake: IntakeLoad = { ok: 0, errors: 0, seconds: 0, p50: 0, p99: 0 };
+          const cpu = { server: 0, postgres: 0, loadGenerator: 0 };
+          let wal = 0;
+          let transactions = 0;
+          const p50s: number[] = [];
+          for (let round = 0; round < rounds; round++) {
+            if (round > 0) await new Promise((r) => setTimeout(r, 6000));
+            const r = await rawInserts(dbUrl, window);
+            raw.rows += r.rows;
+            raw.postgresCpu += r.postgresCpu;
+            raw.wal += r.wal;
+            const meter = cpuMeter(server.child.pid!);
+            const commitsBefore = await commits(database);
+            const walBefore = await walBytes(dbUrl);
+            const result = await driveIntake(server.url, prepared, window);
+            const used = meter();
+            wal += (await walBytes(dbUrl)) - walBefore;
+            transactions += (await commits(database)) - commitsBefore;
+            cpu.server += used.server;
+            cpu.postgres += used.postgres;
+            cpu.loadGenerator += used.loadGenerator;
+            const w = asLoad(result, window);
+            intake.ok += w.ok;
+            intake.errors += w.errors;
+            intake.seconds += w.seconds;
+            intake.p99 = Math.max(intake.p99, w.p99);
+            p50s.push(w.p50);
+            log(`PostgreSQL window ${round + 1}: raw ${Math.round(r.rows / window)} rows/s, intake ${Math.round(w.ok / window)} cases/s (p99 ${w.p99} ms)`);
+          }
+          intake.p50 = p50s.sort((a, b) => a - b)[p50s.length >> 1]!;
+          const rawRate = raw.rows / (window * rounds);
+          log(`PostgreSQL: raw ${Math.round(rawRate)} rows/s, intake ${intake.ok} cases, p99 ${intake.p99} ms, errors ${intake.errors}`);
           // Where a case's CPU goes on the two cores (PostgreSQL's share counts only if it runs here).
-          const perCase = (s: number) => Math.round((s / intake['2xx']) * 1e5) / 100;
+          const perCase = (s: number) => Math.round((s / intake.ok) * 1e5) / 100;
           out.push(
+            { name: 'PostgreSQL: CPU per raw insert, PostgreSQL server', value: Math.round((raw.postgresCpu / raw.rows) * 1e5) / 100, unit: 'ms' },
+            { name: 'PostgreSQL: WAL per raw insert', value: Math.round(raw.wal / raw.rows), unit: 'bytes' },
             { name: 'PostgreSQL: CPU per case, server', value: perCase(cpu.server), unit: 'ms' },
             { name: 'PostgreSQL: CPU per case, PostgreSQL server', value: perCase(cpu.postgres), unit: 'ms' },
             { name: 'PostgreSQL: CPU per case, load generator', value: perCase(cpu.loadGenerator), unit: 'ms' },
-            { name: 'PostgreSQL: WAL per case', value: Math.round(wal / intake['2xx']), unit: 'bytes' },
-            { name: 'PostgreSQL: transactions per case', value: Math.round((transactions / intake['2xx']) * 100) / 100, unit: 'transactions' },
+            { name: 'PostgreSQL: WAL per case', value: Math.round(wal / intake.ok), unit: 'bytes' },
+            { name: 'PostgreSQL: transactions per case', value: Math.round((transactions / intake.ok) * 100) / 100, unit: 'transactions' },
           );
           const transitions = await driveTransitions(server.url, prepared, await openCases(database, 2000));
-          out.push(...figures('PostgreSQL', intake, transitions, server.peakRssMb(), raw));
+          out.push(...figures('PostgreSQL', intake, transitions, server.peakRssMb(), rawRate));
         });
       } finally {
         await drop();
@@ -226,7 +264,7 @@ export const section: BenchSection = {
       const { intake, intakeRss } = await withServer({ DATA_DIR: dir }, async (server) => {
         const result = await driveIntake(server.url, prepared);
         log(`PGlite intake: ${result['2xx']} cases, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}`);
-        return { intake: result, intakeRss: server.peakRssMb() };
+        return { intake: asLoad(result, seconds), intakeRss: server.peakRssMb() };
       });
       const reopened = await openDatabase({ dataDir: dir });
       const cases = await openCases(reopened, 1000);

@@ -200,7 +200,7 @@ export const section: BenchSection = {
           // Raw inserts and intake take turns, in `rounds` windows each, so that both see the
           // machine in the same state (on a shared virtual machine its speed drifts by a third
           // within minutes). Before each raw window the server has been idle for longer than its
-          // statistics fold's period, so the fold of the intake before does not run meanwhile.
+          // statistics fold's period (2 s), so the fold of the intake before does not run meanwhile.
           const rounds = 3;
           const window = seconds / rounds;
           const raw = { rows: 0, postgresCpu: 0, wal: 0 };

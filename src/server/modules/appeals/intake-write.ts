@@ -136,38 +136,38 @@ export async function findByIdempotencyKey(db: Executor, key: string): Promise<A
 }
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
-function caseJson(w: IntakeWrite, id: string, ord: number) {
-  const a = w.appeal;
+/** The statement's json for one case: its row (writtenCase) and what comes with it. */
+function caseJson(w: IntakeWrite, a: AppealRow, ord: number) {
   return {
     ord,
-    id,
+    id: a.id,
     code: a.code,
-    idempotency_key: a.idempotencyKey ?? null,
+    idempotency_key: a.idempotencyKey,
     channel: a.channel,
     status: a.status,
     text: a.text,
-    category_code: a.categoryCode ?? null,
-    urgency: a.urgency ?? 'normal',
-    lon: a.lon ?? null,
-    lat: a.lat ?? null,
-    address: a.address ?? null,
+    category_code: a.categoryCode,
+    urgency: a.urgency,
+    lon: a.lon,
+    lat: a.lat,
+    address: a.address,
     territory_id: a.territoryId,
     territory_path: a.territoryPath,
     district_code: a.districtCode,
-    hide_identity: a.hideIdentity ?? false,
-    contact_name: a.contactName ?? null,
-    contact_phone: a.contactPhone ?? null,
-    reporter_id: a.reporterId ?? null,
-    actor_id: a.createdBy ?? null,
-    lead_org_id: a.leadOrgId ?? null,
+    hide_identity: a.hideIdentity,
+    contact_name: a.contactName,
+    contact_phone: a.contactPhone,
+    reporter_id: a.reporterId,
+    actor_id: a.createdBy,
+    lead_org_id: a.leadOrgId,
     dispatch_org_id: a.dispatchOrgId,
-    route_rule: a.routeRule ?? null,
-    route_reason: a.routeReason ?? null,
+    route_rule: a.routeRule,
+    route_reason: a.routeReason,
     sign_due_at: iso(a.signDueAt),
     reply_due_at: iso(a.replyDueAt),
     resolve_due_at: iso(a.resolveDueAt),
     dispatched_at: iso(a.dispatchedAt),
-    suggestions: a.suggestions ?? null,
+    suggestions: a.suggestions,
     now: a.createdAt.toISOString(),
     ip: w.ip,
     request_id: w.requestId,
@@ -244,17 +244,17 @@ function writtenCase(id: string, a: IntakeWrite['appeal']): AppealRow {
 
 /** Writes the cases and everything that comes with them; null for a case whose idempotency key exists already. */
 async function writeMany(db: Executor, writes: IntakeWrite[]): Promise<(IntakeWritten | null)[]> {
-  // Ids are made here (time-ordered: lib/ids.ts), so the statement returns only which cases it
-  // wrote (and their candidates), not every column of each.
-  const ids = writes.map(() => uuidv7());
+  // The rows are made here, ids too (time-ordered: lib/ids.ts), so the statement returns only
+  // which cases it wrote (and their candidates), not every column of each.
+  const cases = writes.map((w) => writtenCase(uuidv7(), w.appeal));
   const rows = await runStatement<{ id: string; duplicate_candidates: Parameters<typeof candidatesFromJson>[0] }>(db, intakeStatement, {
-    cases: JSON.stringify(writes.map((w, i) => caseJson(w, ids[i]!, i))),
+    cases: JSON.stringify(writes.map((w, i) => caseJson(w, cases[i]!, i))),
   });
   const byId = new Map(rows.map((r) => [r.id, r]));
   return writes.map((w, i) => {
-    const row = byId.get(ids[i]!);
+    const row = byId.get(cases[i]!.id);
     if (!row) return null;
-    return { appeal: writtenCase(row.id, w.appeal), candidates: w.duplicateBox ? candidatesFromJson(row.duplicate_candidates) : null };
+    return { appeal: cases[i]!, candidates: w.duplicateBox ? candidatesFromJson(row.duplicate_candidates) : null };
   });
 }
 

@@ -129,7 +129,7 @@ export async function classify(db: Db, text: string): Promise<Classification> {
 }
 
 export function classifyWith(classifier: TextClassifier, version: string, text: string): Classification {
-  const { ranked, terms } = classifier.predict(text.slice(0, maxTextLength));
+  const { ranked, terms } = classifier.predict(text.slice(0, maxTextLength), 5, 4);
   const urgency = detectUrgency(text);
   const round = (x: number) => Math.round(x * 10000) / 10000;
   return {

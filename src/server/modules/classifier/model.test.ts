@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import { termsOf } from './features.ts';
-import { TextClassifier, trainClassifier, type Example } from './model.ts';
+import { largestFirst, TextClassifier, trainClassifier, type Example } from './model.ts';
 
 const examples: Example[] = [];
 const topics: Record<string, string[]> = {
@@ -14,6 +14,25 @@ for (const [category, texts] of Object.entries(topics)) texts.forEach((text, i) 
 const classes = Object.keys(topics);
 
 describe('classifier model', () => {
+  it('ranks the largest values first, keeps index order for ties, and stops at k', () => {
+    const values = [0.1, 0.4, 0.2, 0.4, 0.05, 0.3];
+    const sorted = Array.from(values.keys()).sort((a, b) => values[b]! - values[a]!);
+    assert.deepEqual(largestFirst(values, values.length), sorted);
+    assert.deepEqual(largestFirst(values, 3), [1, 3, 5]);
+    assert.deepEqual(largestFirst(values, 1), [1]);
+    assert.deepEqual(largestFirst(values, 10), sorted);
+    assert.deepEqual(largestFirst(values, 0), []);
+    assert.deepEqual(largestFirst([], 4), []);
+  });
+
+  it('gives the first classes of the full ranking when asked for fewer', () => {
+    const model = trainClassifier(examples, classes).model;
+    for (const text of ['路灯不亮', '狗叫', '垃圾']) {
+      const all = model.predict(text);
+      assert.deepEqual(model.predict(text, 5, 2), { ranked: all.ranked.slice(0, 2), terms: all.terms });
+    }
+  });
+
   it('serialises and reads back what it predicts (format 2: weights and naive-Bayes evidence)', () => {
     const { model, report } = trainClassifier(examples, classes, { minDf: 1, nbMinDf: 1, validationShare: 0, nbWeights: [0.05] });
     assert.equal(report.evidenceWeight, 0.05);

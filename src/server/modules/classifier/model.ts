@@ -149,10 +149,11 @@ export class TextClassifier {
     return z;
   }
 
-  predict(text: string, explain = 5): Prediction {
+  /** The `top` most likely classes (all by default) and the `explain` terms that weighed most for the first. */
+  predict(text: string, explain = 5, top = this.classes.length): Prediction {
     const x = this.vectorize(text);
     const p = softmax(this.logits(x), this.temperature);
-    const order = Array.from({ length: p.length }, (_, c) => c).sort((a, b) => p[b]! - p[a]!);
+    const order = largestFirst(p, top);
     const ranked = order.map((c) => ({ category: this.classes[c]!, confidence: p[c]! }));
     return { ranked, terms: explain > 0 ? this.explain(x, order[0]!, explain) : [] };
   }
@@ -269,6 +270,28 @@ const align4 = (n: number) => (n + 3) & ~3;
 
 /** One character (one code point: a surrogate pair counts once). */
 const isOneCharacter = (t: string) => t.length === 1 || (t.length === 2 && t.codePointAt(0)! > 0xffff);
+
+/**
+ * Indices of the `k` largest values, largest first; equal values keep their index order (as a
+ * stable sort would). Insertion into a list of at most k: for the few a classification needs,
+ * some C × k steps instead of sorting all C classes with a comparator call per step.
+ */
+export function largestFirst(values: ArrayLike<number>, k: number): number[] {
+  const out: number[] = [];
+  const limit = Math.min(k, values.length);
+  if (limit <= 0) return out;
+  for (let c = 0; c < values.length; c++) {
+    const v = values[c]!;
+    if (out.length === limit && v <= values[out[limit - 1]!]!) continue;
+    let at = out.length === limit ? limit - 1 : out.length;
+    while (at > 0 && values[out[at - 1]!]! < v) {
+      out[at] = out[at - 1]!;
+      at--;
+    }
+    out[at] = c;
+  }
+  return out;
+}
 
 export function softmax(z: ArrayLike<number>, temperature = 1): Float64Array {
   const p = new Float64Array(z.length);

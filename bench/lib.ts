@@ -2,6 +2,7 @@
 // machine it ran on, and throw-away databases to run against.
 import { execSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -92,9 +93,9 @@ export async function freshPostgres(url: string): Promise<{ database: Database; 
   };
 }
 
-/** The real server in a child process (its own event loop and RSS), started on a free-ish port and awaited. */
+/** The real server in a child process (its own event loop and RSS), started on a free port and awaited until ready. */
 export async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; peakRssMb(): number }> {
-  const port = 41000 + Math.floor(Math.random() * 4000);
+  const port = await freePort();
   // BENCH_PROFILE_DIR: the server writes a V8 CPU profile there when it stops (node --cpu-prof).
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
   const child = spawn(process.execPath, [...profile, 'bin/gongzhi.js', 'start'], {
@@ -102,16 +103,36 @@ export async function startServer(env: Record<string, string>): Promise<{ child:
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`the server exited while starting (code ${child.exitCode}); see its output above`);
     try {
       if ((await fetch(`${url}/readyz`)).ok) break;
     } catch {
       /* not up yet */
     }
+    if (i === 300) {
+      await stop(child);
+      throw new Error(`the server was not ready at ${url}/readyz after a minute`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   const peakRssMb = () => Math.round(Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
   return { child, url, peakRssMb };
+}
+
+/**
+ * A port nothing listens on now, as the system hands them out. A port picked at random could be
+ * one that a client connection of the run before holds as its own end (the ephemeral range).
+ */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /** Runs `use` against a server started with `env`, and stops the server however `use` ends. */

@@ -8,8 +8,7 @@
 import { isTransaction, type Executor } from '../../db/client.ts';
 import { uuidv7 } from '../../lib/ids.ts';
 import { Batcher } from '../../db/batcher.ts';
-import { appeals } from '../../db/schema.ts';
-import { defineStatement, rowMapper, runStatement } from '../../db/statements.ts';
+import { defineStatement, runStatement } from '../../db/statements.ts';
 import type { AppealInsert, AppealRow } from './appeals.repository.ts';
 import { candidatesFromJson, candidatesSql, type CandidateBox, type CandidateCase } from './duplicates.ts';
 
@@ -125,15 +124,6 @@ const intakeStatement = defineStatement(
    from ins join input i on i.id = ins.id`,
 );
 
-const toAppeal = rowMapper(appeals);
-
-const byIdempotencyKey = defineStatement('gz_appeal_by_idempotency_key', 'select * from appeals where idempotency_key = $key');
-
-/** The case an earlier submission with this key created, if any. */
-export async function findByIdempotencyKey(db: Executor, key: string): Promise<AppealRow | undefined> {
-  const [row] = await runStatement<Record<string, unknown>>(db, byIdempotencyKey, { key });
-  return row ? toAppeal(row) : undefined;
-}
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
 /** The statement's json for one case: its row (writtenCase) and what comes with it. */

@@ -14,12 +14,12 @@ import { detectUrgency } from '../classifier/urgency.ts';
 import { formatCalendarDate, shanghaiDay } from '../calendar/work-calendar.ts';
 import type { TerritoryIndex, TerritorySummary } from '../territories/territory-index.ts';
 import { newTrackingCode, staffChannels, type Channel, type Urgency } from './appeal-rules.ts';
-import { insertAttachments, type AppealRow } from './appeals.repository.ts';
+import { findAppealByIdempotencyKey, insertAttachments, type AppealRow } from './appeals.repository.ts';
 import { candidateBox, linkDuplicates } from './duplicates.ts';
 import { coveringPaths } from '../notifications/notifications.service.ts';
 import { loadCatalogue } from './catalogue.ts';
 import { computeDeadlines } from './deadlines.ts';
-import { findByIdempotencyKey, writeIntake, type IntakeEvent, type IntakeWrite, type IntakeWritten } from './intake-write.ts';
+import { writeIntake, type IntakeEvent, type IntakeWrite, type IntakeWritten } from './intake-write.ts';
 import { routeCase } from './routing.ts';
 
 export interface IntakeLocation {
@@ -233,7 +233,7 @@ export async function submitAppeal(deps: IntakeDeps, ctx: CallContext, input: In
             });
       if (written) return { appeal: await afterIntake(db, ctx, written, category?.level ?? null), created: true };
       // A submission with the same key got in first (earlier, or concurrently: the insert waited for it).
-      return { appeal: (await findByIdempotencyKey(db, idempotencyKey!))!, created: false };
+      return { appeal: (await findAppealByIdempotencyKey(db, idempotencyKey!))!, created: false };
     } catch (error) {
       if (attempt >= 2 || !violates(error, 'appeals_code_key')) throw error;
     }

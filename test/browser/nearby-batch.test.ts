@@ -155,6 +155,10 @@ describe('nearby map and batch actions in chromium', { timeout: 240_000 }, () =>
     for (const c of [cases.a, cases.b, cases.c]) await page.getByRole('checkbox', { name: `选择 ${spaced(c.code)}` }).check();
     await page.getByTestId('batch-count').getByText('已选 3 件').waitFor();
     await page.getByTestId('batch-supervise').click();
+    // As a dispatcher does: the dialog for this batch, its note written, then confirm (a click
+    // while the dialog before it was still closing went nowhere, now and then, on a slow machine).
+    await dialog.getByText('批量督办 · 已选 3 件').waitFor();
+    await dialog.getByLabel('说明').fill('群众多次反映，请限期办结');
     await dialog.getByTestId('batch-confirm').click();
     await results.getByText('成功 2 件，失败 1 件').waitFor();
     await results.getByTestId(`batch-result-${cases.c.code}`).getByText(/already under supervision/).waitFor();

@@ -38,7 +38,19 @@ export async function runStatement<T>(db: Executor, statement: Statement, params
   return result.rows;
 }
 
-/** Maps a driver row of `table` (`select *` / `returning *`) to what drizzle's select would return. */
+/**
+ * The table's columns as this code knows them, for a select or returning list (`alias.` before
+ * each when given). Named, not `*`: a column that a newer release's migration adds would change
+ * the result of `*` under a prepared statement, and PostgreSQL refuses to run it again ("cached
+ * plan must not change result type") on every connection of a server still running.
+ */
+export function columnsOf(table: Table, alias?: string): string {
+  return Object.values(getTableColumns(table))
+    .map((column) => `${alias ? `${alias}.` : ''}"${column.name}"`)
+    .join(', ');
+}
+
+/** Maps a driver row of `table` (its columnsOf, or `select *`) to what drizzle's select would return. */
 export function rowMapper<T extends Table>(table: T): (row: Record<string, unknown>) => InferSelectModel<T> {
   const columns = Object.entries(getTableColumns(table)).map(([key, column]) => ({ key, name: column.name, column }));
   return (row) => {

@@ -6,7 +6,7 @@
 import { and, eq, getTableColumns } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { appealAttachments, appealHandlers, appeals, events } from '../../db/schema.ts';
-import { defineStatement, rowMapper, runStatement, type Statement } from '../../db/statements.ts';
+import { columnsOf, defineStatement, rowMapper, runStatement, type Statement } from '../../db/statements.ts';
 import { AppError } from '../../errors.ts';
 import type { AppealStatus } from './appeal-rules.ts';
 
@@ -26,10 +26,11 @@ async function oneAppeal(db: Executor, statement: Statement, params: Record<stri
   return row ? toAppeal(row) : undefined;
 }
 
-const appealById = defineStatement('gz_appeal_by_id', 'select * from appeals where id = $id');
-const appealByCode = defineStatement('gz_appeal_by_code', 'select * from appeals where code = $code');
-const appealByIdempotencyKey = defineStatement('gz_appeal_by_idempotency_key', 'select * from appeals where idempotency_key = $key');
-const appealLocked = defineStatement('gz_appeal_lock', 'select * from appeals where id = $id for update');
+const appealColumnList = columnsOf(appeals);
+const appealById = defineStatement('gz_appeal_by_id', `select ${appealColumnList} from appeals where id = $id`);
+const appealByCode = defineStatement('gz_appeal_by_code', `select ${appealColumnList} from appeals where code = $code`);
+const appealByIdempotencyKey = defineStatement('gz_appeal_by_idempotency_key', `select ${appealColumnList} from appeals where idempotency_key = $key`);
+const appealLocked = defineStatement('gz_appeal_lock', `select ${appealColumnList} from appeals where id = $id for update`);
 
 export function findAppeal(db: Executor, id: string): Promise<AppealRow | undefined> {
   return oneAppeal(db, appealById, { id });
@@ -58,7 +59,7 @@ function updateStatement(keys: string[]): Statement {
   let statement = updateStatements.get(signature);
   if (!statement) {
     const set = keys.map((k) => `${appealColumns[k as keyof typeof appealColumns].name} = $v_${k}`).join(', ');
-    statement = defineStatement(`gz_appeal_update_${updateStatements.size + 1}`, `update appeals set ${set} where id = $id and status = any(string_to_array($from, ',')) returning *`);
+    statement = defineStatement(`gz_appeal_update_${updateStatements.size + 1}`, `update appeals set ${set} where id = $id and status = any(string_to_array($from, ',')) returning ${appealColumnList}`);
     updateStatements.set(signature, statement);
   }
   return statement;
@@ -82,7 +83,7 @@ export async function updateAppealFrom(db: Executor, id: string, from: readonly 
 // The lead unit first, then the co-handlers in the order they were added.
 const handlersOf = defineStatement(
   'gz_appeal_handlers',
-  `select h.*, o.name_zh as unit_name_zh, o.name_en as unit_name_en
+  `select ${columnsOf(appealHandlers, 'h')}, o.name_zh as unit_name_zh, o.name_en as unit_name_en
    from appeal_handlers h join organisations o on o.id = h.organisation_id
    where h.appeal_id = $appealId
    order by h.role = 'lead' desc, h.added_at`,
@@ -140,7 +141,10 @@ export async function insertAttachments(db: Executor, rows: (typeof appealAttach
   return db.insert(appealAttachments).values(rows).returning();
 }
 
-const attachmentsOf = defineStatement('gz_appeal_attachments', 'select * from appeal_attachments where appeal_id = $appealId order by created_at');
+const attachmentsOf = defineStatement(
+  'gz_appeal_attachments',
+  `select ${columnsOf(appealAttachments)} from appeal_attachments where appeal_id = $appealId order by created_at`,
+);
 
 export async function listAttachments(db: Executor, appealId: string) {
   return (await runStatement<DriverRow>(db, attachmentsOf, { appealId })).map(toAttachment);
@@ -157,7 +161,7 @@ export async function findAttachment(db: Executor, appealId: string, id: string)
 // Visibilities come as one comma-separated text: the same parameter on both drivers.
 const timelineStatement = defineStatement(
   'gz_appeal_timeline',
-  `select * from events
+  `select ${columnsOf(events)} from events
    where subject_type = 'appeal' and subject_id = $appealId and visibility = any(string_to_array($visibilities, ','))
    order by id`,
 );

@@ -1,7 +1,8 @@
-// Fixed SQL for hot paths (authentication, intake, case actions and views), run through the driver without drizzle's
-// query builder: building a query costs ~1 ms of CPU, several times the round trip itself. The
-// text is compiled once; its name lets PostgreSQL keep it parsed and planned per connection
-// (PGlite ignores the name). Parameters are written `$name` and bound from an object.
+// Fixed SQL for hot paths (authentication, intake, case actions and views), run through the
+// driver without drizzle's query builder: building a query costs ~1 ms of CPU, several times the
+// round trip itself. The text is compiled once; its name lets PostgreSQL keep it parsed and
+// planned per connection (PGlite ignores the name). Parameters are written `$name` and bound
+// from an object.
 import { getTableColumns, type InferSelectModel, type Table } from 'drizzle-orm';
 import type { Executor } from './client.ts';
 

@@ -6,18 +6,15 @@ import { can, pathCovers, type Actor } from '../../policy/index.ts';
 import { isLeadHandler, isReporter, unitsActedFor, type CaseFacts } from './appeal-access.ts';
 import { maxReturns } from './appeal-rules.ts';
 import { findAppeal, listAttachments, organisationNames, timelineOf, type AppealRow, type HandlerRow } from './appeals.repository.ts';
-import { defineStatement, runStatement } from '../../db/statements.ts';
+import { territoryNamesByCode } from '../territories/territories.repository.ts';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 const round3 = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 1000);
 
-const territoryNames = defineStatement('gz_territory_names', `select code, name_zh from territories where code = any(string_to_array($codes, ','))`);
-
 async function placeName(db: Executor, path: string): Promise<string> {
   // The community (or the deepest level above a grid): never the grid or the building.
   const codes = path.split('.').slice(0, 4);
-  const rows = await runStatement<{ code: string; name_zh: string }>(db, territoryNames, { codes: codes.join(',') });
-  const byCode = new Map(rows.map((r) => [r.code, r.name_zh]));
+  const byCode = await territoryNamesByCode(db, codes);
   return codes.map((c) => byCode.get(c)).filter(Boolean).slice(1).join(' ') || '';
 }
 

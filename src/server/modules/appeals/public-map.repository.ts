@@ -4,7 +4,7 @@
 import { and, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { queryRows } from '../../db/client.ts';
-import { appeals, territories } from '../../db/schema.ts';
+import { appeals } from '../../db/schema.ts';
 import { degreesAround, metresPerDegree, metresPerDegreeLon } from '../../lib/geo.ts';
 
 export interface NearbyRow {
@@ -75,9 +75,3 @@ export async function findOpenCasesNear(db: Executor, q: NearbyQuery): Promise<N
   return rows.map((r) => ({ ...r, total }));
 }
 
-/** Chinese names of territories by code (for the community-level place of each case). */
-export async function territoryNamesByCode(db: Executor, codes: string[]): Promise<Map<string, string>> {
-  if (codes.length === 0) return new Map();
-  const rows = await db.select({ code: territories.code, nameZh: territories.nameZh }).from(territories).where(inArray(territories.code, codes));
-  return new Map(rows.map((r) => [r.code, r.nameZh]));
-}

@@ -9,7 +9,8 @@ import { Type } from 'typebox';
 import { errors, Timestamp } from '../../lib/schemas.ts';
 import { loadCatalogue } from './catalogue.ts';
 import { personalCategories } from './duplicates.ts';
-import { findOpenCasesNear, territoryNamesByCode } from './public-map.repository.ts';
+import { findOpenCasesNear } from './public-map.repository.ts';
+import { territoryNamesByCode } from '../territories/territories.repository.ts';
 
 /** The widest circle one request may ask for, and the most cases it returns. */
 export const maxRadiusM = 3000;

@@ -3,7 +3,7 @@
 // service request updates). Lists are bounded (page_size ≤ 1,000) and ordered by an index.
 import { and, asc, desc, eq, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Executor } from '../../db/client.ts';
-import { appeals, categories, events, territories } from '../../db/schema.ts';
+import { appeals, categories, events } from '../../db/schema.ts';
 import type { AppealRow } from '../appeals/appeals.repository.ts';
 
 /** The service code shown for cases that have no category yet. */
@@ -53,11 +53,6 @@ export async function findAppealCodes(db: Executor, ids: readonly string[]): Pro
   return new Map(rows.map((r) => [r.id, r.code]));
 }
 
-export async function territoryNames(db: Executor, codes: readonly string[]): Promise<Map<string, string>> {
-  if (codes.length === 0) return new Map();
-  const rows = await db.select({ code: territories.code, nameZh: territories.nameZh }).from(territories).where(inArray(territories.code, [...codes]));
-  return new Map(rows.map((r) => [r.code, r.nameZh]));
-}
 
 /** When the categories last changed: the discovery document's changeset. */
 export async function catalogueChangedAt(db: Executor): Promise<Date | null> {

@@ -17,12 +17,13 @@ import { AppError, invalid, notFound } from '../../errors.ts';
 import { can } from '../../policy/index.ts';
 import { formatCalendarDate, shanghaiDay } from '../calendar/work-calendar.ts';
 import type { TerritoryIndex } from '../territories/territory-index.ts';
+import { territoryNamesByCode } from '../territories/territories.repository.ts';
 import { openStatuses, isValidTrackingCode, type AppealStatus, type Urgency } from '../appeals/appeal-rules.ts';
 import { organisationNames, type AppealRow } from '../appeals/appeals.repository.ts';
 import { loadCatalogue, type Catalogue, type Category } from '../appeals/catalogue.ts';
 import { submitAppeal } from '../appeals/intake.service.ts';
 import { w3cDateTime, xmlSafe, type Open311Value } from './open311.format.ts';
-import { catalogueChangedAt, findAppealCodes, findRequests, publicTimelines, publicUpdates, territoryNames, unclassified } from './open311.repository.ts';
+import { catalogueChangedAt, findAppealCodes, findRequests, publicTimelines, publicUpdates, unclassified } from './open311.repository.ts';
 
 export const specification = 'http://wiki.open311.org/GeoReport_v2';
 /** The spec's limits: a query spans at most 90 days and returns at most 1,000 requests. */
@@ -395,7 +396,7 @@ export async function presentRequests(db: Db, rows: AppealRow[], options: { exte
   const placeCodes = (a: AppealRow) => a.territoryPath.split('.').slice(0, 4);
   const [units, places, parents, timeline] = await Promise.all([
     organisationNames(db, [...new Set(rows.map((a) => a.leadOrgId).filter((x): x is string => Boolean(x)))]),
-    territoryNames(db, [...new Set(rows.flatMap(placeCodes))]),
+    territoryNamesByCode(db, [...new Set(rows.flatMap(placeCodes))]),
     findAppealCodes(db, [...new Set(rows.map((a) => a.parentId).filter((x): x is string => Boolean(x)))]),
     options.extensions ? publicTimelines(db, rows.map((a) => a.id)) : Promise.resolve([]),
   ]);

@@ -3,6 +3,7 @@ import { and, asc, eq, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { organisations, roleGrants, territories } from '../../db/schema.ts';
 import { withinPaths } from '../../db/scope.ts';
+import { defineStatement, runStatement } from '../../db/statements.ts';
 import type { Boundary } from './geometry.ts';
 
 export type TerritoryRow = typeof territories.$inferSelect;
@@ -92,6 +93,17 @@ export async function loadBoundaries(db: Executor, codes: readonly string[]): Pr
     for (const r of rows) found.set(r.code, (r.boundary as Boundary | null) ?? null);
   }
   return found;
+}
+
+// The codes come as one comma-separated text (territory codes hold none): the same parameter on
+// both drivers.
+const namesByCode = defineStatement('gz_territory_names', `select code, name_zh from territories where code = any(string_to_array($codes, ','))`);
+
+/** Chinese names of territories by code (to name the place of a case). */
+export async function territoryNamesByCode(db: Executor, codes: readonly string[]): Promise<Map<string, string>> {
+  if (codes.length === 0) return new Map();
+  const rows = await runStatement<{ code: string; name_zh: string }>(db, namesByCode, { codes: codes.join(',') });
+  return new Map(rows.map((r) => [r.code, r.name_zh]));
 }
 
 /** Serialises territory imports across processes, for the length of the transaction. */

@@ -6,7 +6,7 @@
 import { eq } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
 import { accounts, apiTokens, roleGrants, territories } from '../db/schema.ts';
-import { sha256 } from '../lib/tokens.ts';
+import { apiTokenRow } from '../modules/auth/auth.service.ts';
 
 /** The demo Open311 `api_key` (also usable as `Authorization: Bearer …`). */
 export const demoIntegrationKey = 'gzt_open311_demo_Gongzhi2026';
@@ -30,7 +30,7 @@ export async function insertDemoIntegration(db: Executor): Promise<number> {
   }
   const tokens = await db
     .insert(apiTokens)
-    .values({ accountId: account!.id, name: 'Open311 demo key (published: revoke outside demos)', tokenHash: sha256(demoIntegrationKey), prefix: demoIntegrationKey.slice(0, 10), rateLimitPerMinute: null })
+    .values(apiTokenRow(demoIntegrationKey, { accountId: account!.id, name: 'Open311 demo key (published: revoke outside demos)', rateLimitPerMinute: null }))
     .onConflictDoNothing()
     .returning({ id: apiTokens.id });
   return created + tokens.length;

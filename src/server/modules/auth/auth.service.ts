@@ -176,20 +176,25 @@ export async function revokeSession(db: Db, ctx: CallContext, sessionId: string,
   });
 }
 
-export async function createApiToken(
-  db: Db,
-  ctx: CallContext,
-  input: { accountId: string; name: string; rateLimitPerMinute: number | null },
-): Promise<{ token: string; id: string; prefix: string }> {
-  const token = newSecret('gzt');
-  const prefix = token.slice(0, 10);
+type ApiTokenInput = { accountId: string; name: string; rateLimitPerMinute: number | null };
+
+/** The row that stores an API token: only its hash, and the prefix that lists show. */
+export function apiTokenRow(token: string, input: ApiTokenInput): typeof apiTokens.$inferInsert & { prefix: string } {
+  return { accountId: input.accountId, name: input.name, tokenHash: sha256(token), prefix: token.slice(0, 10), rateLimitPerMinute: input.rateLimitPerMinute };
+}
+
+export const newApiTokenSecret = () => newSecret('gzt');
+
+export async function createApiToken(db: Db, ctx: CallContext, input: ApiTokenInput): Promise<{ token: string; id: string; prefix: string }> {
+  const token = newApiTokenSecret();
+  const values = apiTokenRow(token, input);
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(apiTokens)
-      .values({ accountId: input.accountId, name: input.name, tokenHash: sha256(token), prefix, rateLimitPerMinute: input.rateLimitPerMinute, createdAt: ctx.now })
+      .values({ ...values, createdAt: ctx.now })
       .returning({ id: apiTokens.id });
     await recordEvent(tx, ctx, { action: 'auth.token_created', subjectType: 'api_token', subjectId: row!.id, data: { accountId: input.accountId, name: input.name } });
-    return { token, id: row!.id, prefix };
+    return { token, id: row!.id, prefix: values.prefix };
   });
 }
 

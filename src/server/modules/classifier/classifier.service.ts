@@ -128,14 +128,17 @@ export async function classify(db: Db, text: string): Promise<Classification> {
   return classifyWith(classifier, version, text);
 }
 
+/** Categories offered besides the first. */
+const alternativesShown = 3;
+
 export function classifyWith(classifier: TextClassifier, version: string, text: string): Classification {
-  const { ranked, terms } = classifier.predict(text.slice(0, maxTextLength), 5, 4);
+  const { ranked, terms } = classifier.predict(text.slice(0, maxTextLength), 5, 1 + alternativesShown);
   const urgency = detectUrgency(text);
   const round = (x: number) => Math.round(x * 10000) / 10000;
   return {
     category: ranked[0]!.category,
     confidence: round(ranked[0]!.confidence),
-    alternatives: ranked.slice(1, 4).map((r) => ({ category: r.category, confidence: round(r.confidence) })),
+    alternatives: ranked.slice(1, 1 + alternativesShown).map((r) => ({ category: r.category, confidence: round(r.confidence) })),
     terms,
     urgent: urgency.urgent,
     urgentCode: urgency.code,

@@ -6,16 +6,14 @@ import { can, pathCovers, type Actor } from '../../policy/index.ts';
 import { isLeadHandler, isReporter, unitsActedFor, type CaseFacts } from './appeal-access.ts';
 import { maxReturns } from './appeal-rules.ts';
 import { findAppeal, listAttachments, organisationNames, timelineOf, type AppealRow, type HandlerRow } from './appeals.repository.ts';
-import { territoryNamesByCode } from '../territories/territories.repository.ts';
+import { publicPlaceNames } from '../territories/territories.repository.ts';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 const round3 = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 1000);
 
+/** District, street and community: never the grid or the building. */
 async function placeName(db: Executor, path: string): Promise<string> {
-  // The community (or the deepest level above a grid): never the grid or the building.
-  const codes = path.split('.').slice(0, 4);
-  const byCode = await territoryNamesByCode(db, codes);
-  return codes.map((c) => byCode.get(c)).filter(Boolean).slice(1).join(' ') || '';
+  return (await publicPlaceNames(db, [path]))(path).slice(1).join(' ');
 }
 
 export async function presentPublic(db: Executor, appeal: AppealRow, visibilities: readonly string[] = ['public']) {

@@ -10,7 +10,7 @@ import { errors, Timestamp } from '../../lib/schemas.ts';
 import { loadCatalogue } from './catalogue.ts';
 import { personalCategories } from './duplicates.ts';
 import { findOpenCasesNear } from './public-map.repository.ts';
-import { territoryNamesByCode } from '../territories/territories.repository.ts';
+import { publicPlaceNames } from '../territories/territories.repository.ts';
 
 /** The widest circle one request may ask for, and the most cases it returns. */
 export const maxRadiusM = 3000;
@@ -68,9 +68,8 @@ export const publicMapRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const shown = [...catalogue.categories.values()].filter((c) => c.deptType && !personalCategories.includes(c.code)).map((c) => c.code);
       const categoryCodes = category ? shown.filter((c) => c === category) : shown;
       const rows = await findOpenCasesNear(db, { lon, lat, radiusM: radius, limit, categoryCodes });
-      // The place is named down to the community: city.district.street.community.
-      const placeCodes = (path: string) => path.split('.').slice(1, 4);
-      const names = await territoryNamesByCode(db, [...new Set(rows.flatMap((r) => placeCodes(r.territoryPath)))]);
+      // The place is named down to the community (district street community), never the grid.
+      const placeOf = await publicPlaceNames(db, rows.map((r) => r.territoryPath));
       return {
         center: { lon, lat },
         radius,
@@ -82,10 +81,7 @@ export const publicMapRoutes: FastifyPluginAsyncTypebox = async (app) => {
           lon: round3(Number(r.lon)),
           lat: round3(Number(r.lat)),
           distanceM: Math.round(Number(r.distanceM) / 10) * 10,
-          place: placeCodes(r.territoryPath)
-            .map((c) => names.get(c))
-            .filter(Boolean)
-            .join(' '),
+          place: placeOf(r.territoryPath).slice(1).join(' '),
           createdAt: new Date(r.createdAt).toISOString(),
         })),
       };

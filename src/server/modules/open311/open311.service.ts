@@ -17,7 +17,7 @@ import { AppError, invalid, notFound } from '../../errors.ts';
 import { can } from '../../policy/index.ts';
 import { formatCalendarDate, shanghaiDay } from '../calendar/work-calendar.ts';
 import type { TerritoryIndex } from '../territories/territory-index.ts';
-import { territoryNamesByCode } from '../territories/territories.repository.ts';
+import { publicPlaceNames, publicPlaceCodes } from '../territories/territories.repository.ts';
 import { openStatuses, isValidTrackingCode, type AppealStatus, type Urgency } from '../appeals/appeal-rules.ts';
 import { organisationNames, type AppealRow } from '../appeals/appeals.repository.ts';
 import { loadCatalogue, type Catalogue, type Category } from '../appeals/catalogue.ts';
@@ -393,10 +393,9 @@ export async function presentRequests(db: Db, rows: AppealRow[], options: { exte
   if (rows.length === 0) return [];
   const catalogue = await loadCatalogue(db);
   // The place: city … community, never the grid or building, never the reporter's address.
-  const placeCodes = (a: AppealRow) => a.territoryPath.split('.').slice(0, 4);
   const [units, places, parents, timeline] = await Promise.all([
     organisationNames(db, [...new Set(rows.map((a) => a.leadOrgId).filter((x): x is string => Boolean(x)))]),
-    territoryNamesByCode(db, [...new Set(rows.flatMap(placeCodes))]),
+    publicPlaceNames(db, rows.map((a) => a.territoryPath)),
     findAppealCodes(db, [...new Set(rows.map((a) => a.parentId).filter((x): x is string => Boolean(x)))]),
     options.extensions ? publicTimelines(db, rows.map((a) => a.id)) : Promise.resolve([]),
   ]);
@@ -406,8 +405,7 @@ export async function presentRequests(db: Db, rows: AppealRow[], options: { exte
     const category = a.categoryCode ? catalogue.categories.get(a.categoryCode) : undefined;
     const unit = a.leadOrgId ? (units.get(a.leadOrgId)?.nameZh ?? null) : null;
     const parentCode = a.parentId ? (parents.get(a.parentId) ?? null) : null;
-    const codes = placeCodes(a);
-    const address = codes.map((c) => places.get(c)).filter(Boolean).reverse().join(', ');
+    const address = places(a.territoryPath).reverse().join(', ');
     const request: Open311Request = {
       service_request_id: a.code,
       status: openOrClosed(a.status),
@@ -421,7 +419,7 @@ export async function presentRequests(db: Db, rows: AppealRow[], options: { exte
       updated_datetime: w3cDateTime(a.status === 'closed' ? (a.closedAt ?? a.updatedAt) : a.updatedAt),
       expected_datetime: w3cDateTime(a.resolveDueAt),
       address: address || null,
-      address_id: codes.at(-1) ?? null,
+      address_id: publicPlaceCodes(a.territoryPath).at(-1) ?? null,
       zipcode: null,
       lat: round3(a.lat),
       long: round3(a.lon),

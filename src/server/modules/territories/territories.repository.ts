@@ -99,11 +99,25 @@ export async function loadBoundaries(db: Executor, codes: readonly string[]): Pr
 // both drivers.
 const namesByCode = defineStatement('gz_territory_names', `select code, name_zh from territories where code = any(string_to_array($codes, ','))`);
 
-/** Chinese names of territories by code (to name the place of a case). */
-export async function territoryNamesByCode(db: Executor, codes: readonly string[]): Promise<Map<string, string>> {
+/** Chinese names of territories by code. */
+async function territoryNamesByCode(db: Executor, codes: readonly string[]): Promise<Map<string, string>> {
   if (codes.length === 0) return new Map();
   const rows = await runStatement<{ code: string; name_zh: string }>(db, namesByCode, { codes: codes.join(',') });
   return new Map(rows.map((r) => [r.code, r.name_zh]));
+}
+
+/**
+ * The part of a territory path that may name a case's place in public and to staff outside its
+ * unit: city, district, street and community, never the grid (a few buildings) below them.
+ */
+export function publicPlaceCodes(path: string): string[] {
+  return path.split('.').slice(0, 4);
+}
+
+/** For each path given, the Chinese names of its public place (publicPlaceCodes), city first; read in one statement. */
+export async function publicPlaceNames(db: Executor, paths: readonly string[]): Promise<(path: string) => string[]> {
+  const names = await territoryNamesByCode(db, [...new Set(paths.flatMap(publicPlaceCodes))]);
+  return (path) => publicPlaceCodes(path).flatMap((code) => names.get(code) ?? []);
 }
 
 /** Serialises territory imports across processes, for the length of the transaction. */

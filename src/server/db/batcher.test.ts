@@ -52,4 +52,24 @@ describe('batcher', () => {
     assert.deepEqual(tried, [[2, 13, 4]], 'the first went alone; the rest went together and were refused');
     assert.deepEqual(alone, [1, 2, 13, 4], 'then each of the refused batch went alone');
   });
+
+  it('sends the next batch before the callers of the one just written carry on', async () => {
+    const log: string[] = [];
+    const writer = new Batcher<number, number>({
+      runMany: async (items) => {
+        log.push(`sent ${items.join(',')}`);
+        await tick();
+        return items;
+      },
+      runOne: async (item) => {
+        log.push(`sent ${item}`);
+        await tick();
+        return item;
+      },
+      maxInFlight: 1,
+      maxBatch: 2,
+    });
+    await Promise.all([1, 2, 3, 4, 5].map((i) => writer.run(i).then((v) => log.push(`answered ${v}`))));
+    assert.deepEqual(log, ['sent 1', 'answered 1', 'sent 2,3', 'sent 4,5', 'answered 2', 'answered 3', 'answered 4', 'answered 5']);
+  });
 });

@@ -39,14 +39,18 @@ export class Batcher<I, O> {
     while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.options.maxBatch);
       this.inFlight++;
-      void this.runBatch(batch).finally(() => {
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
         this.inFlight--;
         this.pump();
-      });
+      };
+      void this.runBatch(batch, release).finally(release);
     }
   }
 
-  private async runBatch(batch: Pending<I, O>[]): Promise<void> {
+  private async runBatch(batch: Pending<I, O>[], release: () => void): Promise<void> {
     if (batch.length > 1) {
       let outputs: O[] | undefined;
       try {
@@ -55,6 +59,9 @@ export class Batcher<I, O> {
         // Nothing of the batch took effect; below, each call runs alone and meets its own error.
       }
       if (outputs) {
+        // The next batch goes to the database first, then the callers carry on: their
+        // continuations (answers, the next requests) run while the database works.
+        release();
         batch.forEach((p, i) => p.resolve(outputs[i]!));
         return;
       }

@@ -126,10 +126,9 @@ const intakeStatement = defineStatement(
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
-/** The statement's json for one case: its row (writtenCase) and what comes with it. */
-function caseJson(w: IntakeWrite, a: AppealRow, ord: number) {
+/** The statement's json for one case (but its place in the batch): its row (writtenCase) and what comes with it. */
+function caseJson(w: IntakeWrite, a: AppealRow) {
   return {
-    ord,
     id: a.id,
     code: a.code,
     idempotency_key: a.idempotencyKey,
@@ -232,26 +231,42 @@ function writtenCase(id: string, a: IntakeWrite['appeal']): AppealRow {
   };
 }
 
+/** A case ready for a batch: its row as it will be written, and its json for the statement. */
+interface PreparedCase {
+  write: IntakeWrite;
+  appeal: AppealRow;
+  /** caseJson, serialised, without its opening brace: the batch puts the case's place there. */
+  json: string;
+}
+
+/**
+ * Makes the case's row (its id too: time-ordered, lib/ids.ts) and its json on the caller's own
+ * turn, so that a batch only joins them: while one batch is in the database the next one's
+ * cases are being prepared, and the batch itself starts at once.
+ */
+function prepareCase(write: IntakeWrite): PreparedCase {
+  const appeal = writtenCase(uuidv7(), write.appeal);
+  return { write, appeal, json: JSON.stringify(caseJson(write, appeal)).slice(1) };
+}
+
 /** Writes the cases and everything that comes with them; null for a case whose idempotency key exists already. */
-async function writeMany(db: Executor, writes: IntakeWrite[]): Promise<(IntakeWritten | null)[]> {
-  // The rows are made here, ids too (time-ordered: lib/ids.ts), so the statement returns only
-  // which cases it wrote (and their candidates), not every column of each.
-  const cases = writes.map((w) => writtenCase(uuidv7(), w.appeal));
+async function writeMany(db: Executor, cases: PreparedCase[]): Promise<(IntakeWritten | null)[]> {
+  // The statement returns only which cases it wrote (and their candidates), not every column of each.
   const rows = await runStatement<{ id: string; duplicate_candidates: Parameters<typeof candidatesFromJson>[0] }>(db, intakeStatement, {
-    cases: JSON.stringify(writes.map((w, i) => caseJson(w, cases[i]!, i))),
+    cases: `[${cases.map((c, ord) => `{"ord":${ord},${c.json}`).join(',')}]`,
   });
   const byId = new Map(rows.map((r) => [r.id, r]));
-  return writes.map((w, i) => {
-    const row = byId.get(cases[i]!.id);
+  return cases.map(({ write, appeal }) => {
+    const row = byId.get(appeal.id);
     if (!row) return null;
-    return { appeal: cases[i]!, candidates: w.duplicateBox ? candidatesFromJson(row.duplicate_candidates) : null };
+    return { appeal, candidates: write.duplicateBox ? candidatesFromJson(row.duplicate_candidates) : null };
   });
 }
 
 // One group writer per database, one batch in flight: while PostgreSQL writes a batch, the
 // next one gathers, so batches grow with the load (measured: more in flight made smaller,
 // dearer batches and no more cases a second). A batch of 64 cases is some 450 rows.
-const writers = new WeakMap<object, Batcher<IntakeWrite, IntakeWritten | null>>();
+const writers = new WeakMap<object, Batcher<PreparedCase, IntakeWritten | null>>();
 
 /**
  * Writes one case and everything that comes with it, and reads the earlier cases it may
@@ -259,7 +274,8 @@ const writers = new WeakMap<object, Batcher<IntakeWrite, IntakeWritten | null>>(
  * transaction) concurrent calls share statements.
  */
 export async function writeIntake(db: Executor, w: IntakeWrite): Promise<IntakeWritten | null> {
-  if (isTransaction(db)) return (await writeMany(db, [w]))[0]!;
+  const prepared = prepareCase(w);
+  if (isTransaction(db)) return (await writeMany(db, [prepared]))[0]!;
   let writer = writers.get(db);
   if (!writer) {
     writer = new Batcher({
@@ -270,5 +286,5 @@ export async function writeIntake(db: Executor, w: IntakeWrite): Promise<IntakeW
     });
     writers.set(db, writer);
   }
-  return writer.run(w);
+  return writer.run(prepared);
 }

@@ -6,7 +6,7 @@
 import { randomFillSync } from 'node:crypto';
 
 // Random bytes drawn 4 KB at a time (one call into the system's generator per 409 ids).
-const pool = new Uint8Array(4096);
+const pool = Buffer.alloc(4096);
 let used = pool.length;
 
 export function uuidv7(now = Date.now()): string {
@@ -14,10 +14,11 @@ export function uuidv7(now = Date.now()): string {
     randomFillSync(pool);
     used = 0;
   }
-  const random = pool.subarray(used, (used += 10));
+  const at = used;
+  used += 10;
   const time = now.toString(16).padStart(12, '0');
-  const hex = Array.from(random, (b) => b.toString(16).padStart(2, '0')).join('');
+  const hex = pool.toString('hex', at, used);
   // version 7 in the 13th hex digit; the variant (10xx) in the 17th
-  const variant = ((random[2]! & 0x3f) | 0x80).toString(16);
+  const variant = ((pool[at + 2]! & 0x3f) | 0x80).toString(16);
   return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${hex.slice(1, 4)}-${variant}${hex.slice(6, 8)}-${hex.slice(8, 20)}`;
 }

@@ -13,7 +13,7 @@ const round3 = (x: number | null) => (x === null ? null : Math.round(x * 1000) /
 
 /** District, street and community: never the grid or the building. */
 async function placeName(db: Executor, path: string): Promise<string> {
-  return (await publicPlaceNames(db, [path]))(path).slice(1).join(' ');
+  return (await publicPlaceNames(db, [path]))(path, 1).join(' ');
 }
 
 export async function presentPublic(db: Executor, appeal: AppealRow, visibilities: readonly string[] = ['public']) {

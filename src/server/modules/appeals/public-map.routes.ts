@@ -81,7 +81,7 @@ export const publicMapRoutes: FastifyPluginAsyncTypebox = async (app) => {
           lon: round3(Number(r.lon)),
           lat: round3(Number(r.lat)),
           distanceM: Math.round(Number(r.distanceM) / 10) * 10,
-          place: placeOf(r.territoryPath).slice(1).join(' '),
+          place: placeOf(r.territoryPath, 1).join(' '),
           createdAt: new Date(r.createdAt).toISOString(),
         })),
       };

@@ -53,7 +53,6 @@ export async function findAppealCodes(db: Executor, ids: readonly string[]): Pro
   return new Map(rows.map((r) => [r.id, r.code]));
 }
 
-
 /** When the categories last changed: the discovery document's changeset. */
 export async function catalogueChangedAt(db: Executor): Promise<Date | null> {
   const [row] = await db.select({ at: sql<string | Date | null>`max(${categories.updatedAt})` }).from(categories);

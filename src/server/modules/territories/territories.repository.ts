@@ -114,10 +114,16 @@ export function publicPlaceCodes(path: string): string[] {
   return path.split('.').slice(0, 4);
 }
 
-/** For each path given, the Chinese names of its public place (publicPlaceCodes), city first; read in one statement. */
-export async function publicPlaceNames(db: Executor, paths: readonly string[]): Promise<(path: string) => string[]> {
+/**
+ * For each path given, the Chinese names of its public place (publicPlaceCodes), city first, or
+ * from the level `from` (1: district, street, community); read in one statement.
+ */
+export async function publicPlaceNames(db: Executor, paths: readonly string[]): Promise<(path: string, from?: number) => string[]> {
   const names = await territoryNamesByCode(db, [...new Set(paths.flatMap(publicPlaceCodes))]);
-  return (path) => publicPlaceCodes(path).flatMap((code) => names.get(code) ?? []);
+  return (path, from = 0) =>
+    publicPlaceCodes(path)
+      .slice(from)
+      .flatMap((code) => names.get(code) ?? []);
 }
 
 /** Serialises territory imports across processes, for the length of the transaction. */

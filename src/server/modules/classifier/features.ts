@@ -28,8 +28,11 @@ export function normalize(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/\d/g, '0');
 }
 
-/** Adds each term of `text` to `out` with its count. */
-export function termsOf(text: string, out: Map<string, number> = new Map(), set: FeatureSet = currentFeatureSet): Map<string, number> {
+/**
+ * Calls `visit` with each term of `text`, in order of appearance (a term that occurs twice is
+ * visited twice).
+ */
+export function forEachTerm(text: string, set: FeatureSet, visit: (term: string) => void): void {
   const norm = normalize(text);
   const maxN = set === 1 ? 3 : 2;
   for (const m of norm.matchAll(run)) {
@@ -38,18 +41,20 @@ export function termsOf(text: string, out: Map<string, number> = new Map(), set:
       let gram = '';
       for (let n = 0; n < maxN && i + n < chars.length; n++) {
         gram += chars[i + n];
-        out.set(gram, (out.get(gram) ?? 0) + 1);
+        visit(gram);
       }
     }
   }
-  if (set === 3) return out;
+  if (set === 3) return;
   const minWord = set === 1 ? 2 : 1;
   for (const s of segmenter.segment(norm)) {
-    if (s.isWordLike && s.segment.length >= minWord) {
-      const key = `w:${s.segment}`;
-      out.set(key, (out.get(key) ?? 0) + 1);
-    }
+    if (s.isWordLike && s.segment.length >= minWord) visit(`w:${s.segment}`);
   }
+}
+
+/** Adds each term of `text` to `out` with its count. */
+export function termsOf(text: string, out: Map<string, number> = new Map(), set: FeatureSet = currentFeatureSet): Map<string, number> {
+  forEachTerm(text, set, (term) => out.set(term, (out.get(term) ?? 0) + 1));
   return out;
 }
 

@@ -83,6 +83,24 @@ describe('classifier model', () => {
     assert.equal(back.predict('楼上的狗天天叫').ranked[0]!.category, 'pets');
   });
 
+  it('explains a decision by its longer terms: a character counts for the strongest term holding it', () => {
+    // 煤气泄漏 has seven known terms of feature set 3 (each once, so each weighs 1/√7).
+    const weightOf: Record<string, number> = { 煤气: 3, 泄漏: 2, 气泄: 0.2, 煤: 1, 气: 1, 泄: 0.5, 漏: 0.5 };
+    const terms = Object.keys(weightOf);
+    const C = classes.length;
+    const weights = new Float32Array(terms.length * C);
+    terms.forEach((t, f) => (weights[f * C] = weightOf[t]!));
+    const model = new TextClassifier({ classes, terms, idf: new Float32Array(terms.length).fill(1), weights, bias: new Float32Array(C), temperature: 1, featureSet: 3 });
+    const share = (w: number) => Math.round((w / Math.sqrt(7)) * 1000) / 1000;
+    // 气 goes to 煤气 (not the weaker 气泄), 泄 to 泄漏; 气泄 stays, as no chosen term holds it.
+    assert.deepEqual(model.predict('煤气泄漏').terms, [
+      { term: '煤气', weight: share(3 + 1 + 1) },
+      { term: '泄漏', weight: share(2 + 0.5 + 0.5) },
+      { term: '气泄', weight: share(0.2) },
+    ]);
+    assert.deepEqual(model.predict('煤气泄漏', 2).terms.map((t) => t.term), ['煤气', '泄漏']);
+  });
+
   it('feature set 3 has character 1- and 2-grams only; set 2 adds the words; set 1 keeps trigrams', () => {
     const three = termsOf('楼上的狗天天叫');
     assert.ok(three.has('狗') && three.has('楼上') && !three.has('楼上的') && ![...three.keys()].some((t) => t.startsWith('w:')));

@@ -9,7 +9,7 @@
 // per term, so classifying a text costs (terms in the text × classes × 2) multiply-adds, and the
 // explanation of a decision is the sum of both parts per term. No native code.
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { currentFeatureSet, displayTerm, termsOf, type FeatureSet } from './features.ts';
+import { currentFeatureSet, displayTerm, forEachTerm, termsOf, type FeatureSet } from './features.ts';
 import { mulberry32 } from '../../lib/random.ts';
 
 export interface Example {
@@ -111,6 +111,8 @@ export class TextClassifier {
   private readonly weights: Float32Array;
   private readonly evidence: Float32Array | undefined;
   private readonly bias: Float32Array;
+  /** Scratch counts by term index for vectorize (zero between calls). */
+  private readonly counts: Uint32Array;
 
   constructor(params: ModelParams) {
     this.classes = params.classes;
@@ -123,6 +125,7 @@ export class TextClassifier {
     this.featureSet = params.featureSet ?? 1;
     this.index = new Map(params.terms.map((t, i) => [t, i]));
     this.shown = params.terms.map(displayTerm);
+    this.counts = new Uint32Array(params.terms.length);
   }
 
   params(): ModelParams {
@@ -130,7 +133,26 @@ export class TextClassifier {
   }
 
   vectorize(text: string): SparseVector {
-    return vectorize(termsOf(text, new Map(), this.featureSet), this.index, this.idf);
+    // Counted by term index in a scratch array (no map of strings); known terms in order of
+    // appearance, as vectorize() takes them from termsOf.
+    const counts = this.counts;
+    const seen: number[] = [];
+    forEachTerm(text, this.featureSet, (term) => {
+      const i = this.index.get(term);
+      if (i !== undefined && counts[i]!++ === 0) seen.push(i);
+    });
+    const idx = new Int32Array(seen.length);
+    const raw = new Float64Array(seen.length);
+    let norm = 0;
+    for (let k = 0; k < seen.length; k++) {
+      const i = seen[k]!;
+      const w = (1 + Math.log(counts[i]!)) * this.idf[i]!;
+      counts[i] = 0;
+      idx[k] = i;
+      raw[k] = w;
+      norm += w * w;
+    }
+    return { idx, val: normalised(raw, norm) };
   }
 
   /** Raw scores (before temperature) of every class. */
@@ -165,26 +187,39 @@ export class TextClassifier {
    */
   private explain(x: SparseVector, c: number, limit: number): { term: string; weight: number }[] {
     const C = this.classes.length;
-    const byTerm = new Map<string, number>();
+    // Positive contributions by term as shown (a word and the same n-gram add up), in order of appearance.
+    const terms: string[] = [];
+    const weights: number[] = [];
     for (let j = 0; j < x.idx.length; j++) {
       const at = x.idx[j]! * C + c;
       const contribution = x.val[j]! * this.weights[at]! + (this.evidence?.[at] ?? 0);
       if (contribution <= 0) continue;
       const shown = this.shown[x.idx[j]!]!;
-      byTerm.set(shown, (byTerm.get(shown) ?? 0) + contribution);
+      const k = terms.indexOf(shown);
+      if (k >= 0) {
+        weights[k]! += contribution;
+      } else {
+        terms.push(shown);
+        weights.push(contribution);
+      }
     }
-    const longer = [...byTerm].filter(([t]) => !isOneCharacter(t)).sort((a, b) => b[1] - a[1]);
-    for (const [term, weight] of byTerm) {
-      if (!isOneCharacter(term)) continue;
-      const host = longer.find(([t]) => t.includes(term));
-      if (!host) continue;
-      byTerm.set(host[0], byTerm.get(host[0])! + weight);
-      byTerm.delete(term);
+    // Each character's host: the strongest longer term holding it (ranked before any share moves).
+    const longer = terms.map((_, k) => k).filter((k) => !isOneCharacter(terms[k]!));
+    longer.sort((a, b) => weights[b]! - weights[a]!);
+    const host = new Map<string, number>();
+    for (const k of longer) for (const ch of terms[k]!) if (!host.has(ch)) host.set(ch, k);
+    const kept: number[] = [];
+    for (let k = 0; k < terms.length; k++) {
+      const h = isOneCharacter(terms[k]!) ? host.get(terms[k]!) : undefined;
+      if (h === undefined) kept.push(k);
+      else weights[h]! += weights[k]!;
     }
+    kept.sort((a, b) => weights[b]! - weights[a]!);
     const chosen: { term: string; weight: number }[] = [];
-    for (const [term, weight] of [...byTerm].sort((a, b) => b[1] - a[1])) {
+    for (const k of kept) {
+      const term = terms[k]!;
       if (chosen.some((t) => t.term.includes(term) || term.includes(t.term))) continue;
-      chosen.push({ term, weight: Math.round(weight * 1000) / 1000 });
+      chosen.push({ term, weight: Math.round(weights[k]! * 1000) / 1000 });
       if (chosen.length === limit) break;
     }
     return chosen;
@@ -318,10 +353,15 @@ function vectorize(counts: Map<string, number>, index: Map<string, number>, idf:
     raw[k++] = w;
     norm += w * w;
   }
-  norm = Math.sqrt(norm) || 1;
-  const val = new Float32Array(k);
-  for (let j = 0; j < k; j++) val[j] = raw[j]! / norm;
-  return { idx: idx.subarray(0, k), val };
+  return { idx: idx.subarray(0, k), val: normalised(raw.subarray(0, k), norm) };
+}
+
+/** `raw` divided by the root of `squares` (its sum of squares), as float32. */
+function normalised(raw: Float64Array, squares: number): Float32Array {
+  const norm = Math.sqrt(squares) || 1;
+  const val = new Float32Array(raw.length);
+  for (let j = 0; j < raw.length; j++) val[j] = raw[j]! / norm;
+  return val;
 }
 
 function hash(text: string): number {

@@ -142,17 +142,13 @@ export class TextClassifier {
       if (i !== undefined && counts[i]!++ === 0) seen.push(i);
     });
     const idx = new Int32Array(seen.length);
-    const raw = new Float64Array(seen.length);
-    let norm = 0;
+    const n = new Uint32Array(seen.length);
     for (let k = 0; k < seen.length; k++) {
-      const i = seen[k]!;
-      const w = (1 + Math.log(counts[i]!)) * this.idf[i]!;
-      counts[i] = 0;
-      idx[k] = i;
-      raw[k] = w;
-      norm += w * w;
+      idx[k] = seen[k]!;
+      n[k] = counts[seen[k]!]!;
+      counts[seen[k]!] = 0;
     }
-    return { idx, val: normalised(raw, norm) };
+    return tfIdf(idx, n, this.idf);
   }
 
   /** Raw scores (before temperature) of every class. */
@@ -342,26 +338,30 @@ export function softmax(z: ArrayLike<number>, temperature = 1): Float64Array {
 function vectorize(counts: Map<string, number>, index: Map<string, number>, idf: Float32Array): SparseVector {
   // Typed arrays filled in place: TypedArray.from over a plain array costs more than the lookups.
   const idx = new Int32Array(counts.size);
-  const raw = new Float64Array(counts.size);
+  const n = new Float64Array(counts.size);
   let k = 0;
-  let norm = 0;
-  for (const [term, n] of counts) {
+  for (const [term, count] of counts) {
     const i = index.get(term);
     if (i === undefined) continue;
-    const w = (1 + Math.log(n)) * idf[i]!;
     idx[k] = i;
-    raw[k++] = w;
-    norm += w * w;
+    n[k++] = count;
   }
-  return { idx: idx.subarray(0, k), val: normalised(raw.subarray(0, k), norm) };
+  return tfIdf(idx.subarray(0, k), n, idf);
 }
 
-/** `raw` divided by the root of `squares` (its sum of squares), as float32. */
-function normalised(raw: Float64Array, squares: number): Float32Array {
+/** The vector of the terms `idx`, each counted `n[k]` times: sublinear TF × IDF, L2-normalised. */
+function tfIdf(idx: Int32Array, n: ArrayLike<number>, idf: Float32Array): SparseVector {
+  const raw = new Float64Array(idx.length);
+  let squares = 0;
+  for (let k = 0; k < idx.length; k++) {
+    const w = (1 + Math.log(n[k]!)) * idf[idx[k]!]!;
+    raw[k] = w;
+    squares += w * w;
+  }
   const norm = Math.sqrt(squares) || 1;
-  const val = new Float32Array(raw.length);
-  for (let j = 0; j < raw.length; j++) val[j] = raw[j]! / norm;
-  return val;
+  const val = new Float32Array(idx.length);
+  for (let k = 0; k < idx.length; k++) val[k] = raw[k]! / norm;
+  return { idx, val };
 }
 
 function hash(text: string): number {

@@ -41,23 +41,11 @@ export async function vacuumDeltas(db: Executor): Promise<void> {
   await db.execute(sql`vacuum rollup_deltas`);
 }
 
-/** The territory nodes of `t.territory_path`, from the city down to rollupDepth segments, as column `node_path` (SQL, for a lateral join). */
-const nodesOf = (t: string) =>
-  `(select array_to_string(s.segments[1:k], '.') as node_path
-    from (select string_to_array(${t}.territory_path, '.') as segments) s,
-      generate_series(1, least(${rollupDepth}, cardinality(s.segments))) as k)`;
-
 /**
  * Takes the deltas with `from ≤ id ≤ to` out of rollup_deltas and adds their sums to the rollups:
  * rollup_territory and (when the delta has one) rollup_category and rollup_channel for every
  * ancestor node of the delta's territory, from the city down to the community; rollup_unit for the
  * handling unit. One statement: the deletion and the four upserts commit or fail together.
- * The deltas are summed per place first (a busy grid sends many), and only then copied up the
- * tree, which multiplies rows by up to four: the territory and channel sums then start from a few
- * rows per grid instead of four per delta. Most of a fold's time is the upserts of
- * rollup_category (a community's categories rarely repeat within a fold); the rollup tables
- * leave room in each page (migration 0009) so that an upsert's new row version stays on its page
- * and needs no new index entry.
  * Rows go in primary-key order: a node's figures for a day land side by side, so reading a node
  * over a period visits fewer pages, and a large backlog walks each index once instead of at random.
  * Deltas still uncommitted in other transactions are invisible here and wait for the next fold.
@@ -70,34 +58,29 @@ export async function foldDeltaRange(db: Executor, from: number, to: number): Pr
         delete from rollup_deltas where id between ${from} and ${to}
         returning day, territory_path, organisation_id, category_code, channel, metric, n
       ),
-      place_nodes as (
-        select p.day, t.node_path, p.channel, p.metric, p.n
-        from (select day, territory_path, channel, metric, sum(n) as n from taken group by day, territory_path, channel, metric) p
-        cross join lateral ${sql.raw(nodesOf('p'))} t
-      ),
-      category_nodes as (
-        select c.day, t.node_path, c.category_code, c.metric, c.n
-        from (select day, territory_path, category_code, metric, sum(n) as n from taken where category_code is not null
-              group by day, territory_path, category_code, metric) c
-        cross join lateral ${sql.raw(nodesOf('c'))} t
+      nodes as (
+        select d.day, array_to_string(s.segments[1:k], '.') as node_path, d.category_code, d.channel, d.metric, d.n
+        from taken d
+        cross join lateral (select string_to_array(d.territory_path, '.') as segments) s
+        cross join lateral generate_series(1, least(${rollupDepth}::int, cardinality(s.segments))) as k
       ),
       territory_sums as (
         insert into rollup_territory (day, node_path, metric, n)
-        select day, node_path, metric, sum(n) from place_nodes
+        select day, node_path, metric, sum(n) from nodes
         group by day, node_path, metric having sum(n) <> 0
         order by node_path, day, metric
         on conflict (node_path, day, metric) do update set n = rollup_territory.n + excluded.n
       ),
       category_sums as (
         insert into rollup_category (day, node_path, category_code, metric, n)
-        select day, node_path, category_code, metric, sum(n) from category_nodes
+        select day, node_path, category_code, metric, sum(n) from nodes where category_code is not null
         group by day, node_path, category_code, metric having sum(n) <> 0
         order by node_path, day, category_code, metric
         on conflict (node_path, day, category_code, metric) do update set n = rollup_category.n + excluded.n
       ),
       channel_sums as (
         insert into rollup_channel (day, node_path, channel, metric, n)
-        select day, node_path, channel, metric, sum(n) from place_nodes where channel is not null
+        select day, node_path, channel, metric, sum(n) from nodes where channel is not null
         group by day, node_path, channel, metric having sum(n) <> 0
         order by node_path, day, channel, metric
         on conflict (node_path, day, channel, metric) do update set n = rollup_channel.n + excluded.n

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import { freshDatabase } from '../../../test/helpers/app.ts';
-import type { Database } from './client.ts';
+import { queryRows, type Database } from './client.ts';
 import { findAppeal } from '../modules/appeals/appeals.repository.ts';
 
 describe('fixed statements', () => {
@@ -20,5 +20,11 @@ describe('fixed statements', () => {
       await tx.execute(sql`alter table appeals add column added_by_a_later_release integer`);
       assert.equal(await findAppeal(tx, id), undefined);
     });
+  });
+
+  it('run without JIT compilation on PostgreSQL (client.ts)', async (t) => {
+    if (database.engine !== 'postgres') return t.skip('PGlite has no JIT');
+    const [row] = await queryRows<{ jit: string }>(database.db, sql`show jit`);
+    assert.equal(row!.jit, 'off');
   });
 });

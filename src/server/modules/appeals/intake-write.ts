@@ -100,25 +100,25 @@ const intakeStatement = defineStatement(
      insert into appeal_handlers (appeal_id, organisation_id, role, added_at, added_by)
      select m.id, m.lead_org_id, 'lead', m.now, null from made m where m.lead_org_id is not null
    ), notices as (
-     -- The unit's members, then (an urgent case) the nearest leaders on duty: one insert, since
-     -- each insert in the statement costs ~75 us to set up even when it writes nothing.
      insert into notifications (account_id, organisation_id, kind, subject_type, subject_id, title, body, data, created_at)
-     select r.account_id, r.organisation_id, m.notice_kind, 'appeal', m.id::text, m.notice_title, m.notice_body, null, m.now
+     select r.account_id, m.notice_org_id, m.notice_kind, 'appeal', m.id::text, m.notice_title, m.notice_body, null, m.now
      from made m cross join lateral (
-       select u.account_id, m.notice_org_id as organisation_id, 0 as part from (
-         select distinct g.account_id from role_grants g join accounts a on a.id = g.account_id and a.status = 'active'
-         where g.organisation_id = m.notice_org_id
-       ) u
-       union all
-       select l.account_id, null, 1 from (
-         select distinct c.account_id from (
-           select g.account_id, length(g.scope_path) as depth, max(length(g.scope_path)) over () as deepest
-           from role_grants g join accounts a on a.id = g.account_id and a.status = 'active'
-           where m.leader_paths is not null and g.role = 'leader' and g.scope_path = any(m.leader_paths)
-         ) c where c.depth = c.deepest
-       ) l
+       select distinct g.account_id from role_grants g join accounts a on a.id = g.account_id and a.status = 'active'
+       where g.organisation_id = m.notice_org_id
      ) r
-     order by m.ord, r.part, r.account_id
+     order by m.ord, r.account_id
+   ), leaders as (
+     insert into notifications (account_id, organisation_id, kind, subject_type, subject_id, title, body, data, created_at)
+     select l.account_id, null, m.notice_kind, 'appeal', m.id::text, m.notice_title, m.notice_body, null, m.now
+     from made m cross join lateral (
+       select distinct c.account_id from (
+         select g.account_id, length(g.scope_path) as depth, max(length(g.scope_path)) over () as deepest
+         from role_grants g join accounts a on a.id = g.account_id and a.status = 'active'
+         where g.role = 'leader' and g.scope_path = any(m.leader_paths)
+       ) c where c.depth = c.deepest
+     ) l
+     where m.leader_paths is not null
+     order by m.ord, l.account_id
    )
    select ins.id, ${candidatesSql('i')} as duplicate_candidates
    from ins join input i on i.id = ins.id`,

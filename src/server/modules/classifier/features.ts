@@ -52,6 +52,40 @@ export function forEachTerm(text: string, set: FeatureSet, visit: (term: string)
   }
 }
 
+/**
+ * A term of set 3 (one or two characters) as a number: the code point, or the first's times 2^21
+ * plus the second's (code points stay below 2^21, so the two never meet). `undefined` for any
+ * other term.
+ */
+export function gramKey(term: string): number | undefined {
+  const first = term.codePointAt(0);
+  if (first === undefined) return undefined;
+  const width = first > 0xffff ? 2 : 1;
+  if (term.length === width) return first;
+  const second = term.codePointAt(width)!;
+  return term.length === width + (second > 0xffff ? 2 : 1) ? first * 0x200000 + second : undefined;
+}
+
+/**
+ * forEachTerm for feature set 3 with each term as its gramKey, in the same order: no string is
+ * made per term (serving a model looks every term up, and most of that time went to making and
+ * hashing the strings).
+ */
+export function forEachGramKey(text: string, visit: (key: number) => void): void {
+  for (const m of normalize(text).matchAll(run)) {
+    const chars = m[0];
+    let previous = -1;
+    for (let i = 0; i < chars.length; ) {
+      const code = chars.codePointAt(i)!;
+      i += code > 0xffff ? 2 : 1;
+      // The terms at character k are k alone, then k with the next: so k-1 with k comes before k.
+      if (previous >= 0) visit(previous * 0x200000 + code);
+      visit(code);
+      previous = code;
+    }
+  }
+}
+
 /** Adds each term of `text` to `out` with its count. */
 export function termsOf(text: string, out: Map<string, number> = new Map(), set: FeatureSet = currentFeatureSet): Map<string, number> {
   forEachTerm(text, set, (term) => out.set(term, (out.get(term) ?? 0) + 1));

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
-import { termsOf } from './features.ts';
+import { forEachGramKey, forEachTerm, gramKey, termsOf } from './features.ts';
+import { readCorpus } from './corpus.ts';
 import { largestFirst, TextClassifier, trainClassifier, type Example } from './model.ts';
 
 const examples: Example[] = [];
@@ -108,5 +109,27 @@ describe('classifier model', () => {
     assert.ok(two.has('w:狗') && two.has('楼上') && !two.has('楼上的'));
     const one = termsOf('楼上的狗天天叫', new Map(), 1);
     assert.ok(!one.has('w:狗') && one.has('楼上的'));
+  });
+
+  it('serves feature set 3 by numeric term keys with the same terms, in the same order, as the strings', () => {
+    // Astral characters (𠮷, emoji), full-width digits, letters and runs split by punctuation too.
+    const texts = [...readCorpus('heldout.jsonl').map((e) => e.text), '𠮷野家门口𠮷𠮷 ３栋2单元 WiFi断了😡！a', '', '！？', '猫'];
+    for (const text of texts) {
+      const keys: number[] = [];
+      forEachGramKey(text, (key) => keys.push(key));
+      const expected: number[] = [];
+      forEachTerm(text, 3, (term) => expected.push(gramKey(term)!));
+      assert.deepEqual(keys, expected, text);
+    }
+    assert.equal(gramKey('楼上的'), undefined);
+    assert.equal(gramKey('w:狗'), undefined);
+    assert.notEqual(gramKey('𠮷'), gramKey('𠮷𠮷'));
+    // The model's vector: the known terms in order of appearance, as termsOf gives them.
+    const model = trainClassifier(examples, classes).model;
+    assert.equal(model.featureSet, 3);
+    for (const text of ['楼上的狗天天叫，路灯也不亮', '垃圾桶满了 ３天没人收']) {
+      const known = [...termsOf(text).keys()].map((t) => model.terms.indexOf(t)).filter((i) => i >= 0);
+      assert.deepEqual([...model.vectorize(text).idx], known);
+    }
   });
 });

@@ -9,7 +9,7 @@
 // per term, so classifying a text costs (terms in the text × classes × 2) multiply-adds, and the
 // explanation of a decision is the sum of both parts per term. No native code.
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { currentFeatureSet, displayTerm, forEachTerm, termsOf, type FeatureSet } from './features.ts';
+import { currentFeatureSet, displayTerm, forEachGramKey, forEachTerm, gramKey, termsOf, type FeatureSet } from './features.ts';
 import { mulberry32 } from '../../lib/random.ts';
 
 export interface Example {
@@ -105,6 +105,8 @@ export class TextClassifier {
   readonly temperature: number;
   readonly featureSet: FeatureSet;
   private readonly index: Map<string, number>;
+  /** Feature set 3: the index by gramKey (features.ts), which vectorize looks terms up in. */
+  private readonly keyIndex: Map<number, number> | undefined;
   /** The terms as people see them (displayTerm), made once. */
   private readonly shown: string[];
   private readonly idf: Float32Array;
@@ -124,6 +126,13 @@ export class TextClassifier {
     this.temperature = params.temperature;
     this.featureSet = params.featureSet ?? 1;
     this.index = new Map(params.terms.map((t, i) => [t, i]));
+    if (this.featureSet === 3) {
+      this.keyIndex = new Map();
+      params.terms.forEach((t, i) => {
+        const key = gramKey(t);
+        if (key !== undefined) this.keyIndex!.set(key, i);
+      });
+    }
     this.shown = params.terms.map(displayTerm);
     this.counts = new Uint32Array(params.terms.length);
   }
@@ -137,10 +146,12 @@ export class TextClassifier {
     // appearance, as vectorize() takes them from termsOf.
     const counts = this.counts;
     const seen: number[] = [];
-    forEachTerm(text, this.featureSet, (term) => {
-      const i = this.index.get(term);
+    const count = (i: number | undefined) => {
       if (i !== undefined && counts[i]!++ === 0) seen.push(i);
-    });
+    };
+    const keyIndex = this.keyIndex;
+    if (keyIndex) forEachGramKey(text, (key) => count(keyIndex.get(key)));
+    else forEachTerm(text, this.featureSet, (term) => count(this.index.get(term)));
     const idx = new Int32Array(seen.length);
     const n = new Uint32Array(seen.length);
     for (let k = 0; k < seen.length; k++) {

@@ -104,8 +104,8 @@ export class TextClassifier {
   readonly terms: string[];
   readonly temperature: number;
   readonly featureSet: FeatureSet;
-  private readonly index: Map<string, number>;
-  /** Feature set 3: the index by gramKey (features.ts), which vectorize looks terms up in. */
+  /** The vocabulary's index by term (feature sets 1 and 2) or by gramKey (set 3, features.ts). */
+  private readonly index: Map<string, number> | undefined;
   private readonly keyIndex: Map<number, number> | undefined;
   /** The terms as people see them (displayTerm), made once. */
   private readonly shown: string[];
@@ -125,13 +125,14 @@ export class TextClassifier {
     this.bias = params.bias;
     this.temperature = params.temperature;
     this.featureSet = params.featureSet ?? 1;
-    this.index = new Map(params.terms.map((t, i) => [t, i]));
     if (this.featureSet === 3) {
       this.keyIndex = new Map();
       params.terms.forEach((t, i) => {
         const key = gramKey(t);
         if (key !== undefined) this.keyIndex!.set(key, i);
       });
+    } else {
+      this.index = new Map(params.terms.map((t, i) => [t, i]));
     }
     this.shown = params.terms.map(displayTerm);
     this.counts = new Uint32Array(params.terms.length);
@@ -151,7 +152,7 @@ export class TextClassifier {
     };
     const keyIndex = this.keyIndex;
     if (keyIndex) forEachGramKey(text, (key) => count(keyIndex.get(key)));
-    else forEachTerm(text, this.featureSet, (term) => count(this.index.get(term)));
+    else forEachTerm(text, this.featureSet, (term) => count(this.index!.get(term)));
     const idx = new Int32Array(seen.length);
     const n = new Uint32Array(seen.length);
     for (let k = 0; k < seen.length; k++) {

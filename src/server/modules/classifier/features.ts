@@ -63,8 +63,11 @@ export function gramKey(term: string): number | undefined {
   const width = first > 0xffff ? 2 : 1;
   if (term.length === width) return first;
   const second = term.codePointAt(width)!;
-  return term.length === width + (second > 0xffff ? 2 : 1) ? first * 0x200000 + second : undefined;
+  return term.length === width + (second > 0xffff ? 2 : 1) ? pairKey(first, second) : undefined;
 }
+
+/** The gramKey of two characters (by code point). */
+const pairKey = (first: number, second: number) => first * 0x200000 + second;
 
 /**
  * forEachTerm for feature set 3 with each term as its gramKey, in the same order: no string is
@@ -79,7 +82,7 @@ export function forEachGramKey(text: string, visit: (key: number) => void): void
       const code = chars.codePointAt(i)!;
       i += code > 0xffff ? 2 : 1;
       // The terms at character k are k alone, then k with the next: so k-1 with k comes before k.
-      if (previous >= 0) visit(previous * 0x200000 + code);
+      if (previous >= 0) visit(pairKey(previous, code));
       visit(code);
       previous = code;
     }

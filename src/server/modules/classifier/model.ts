@@ -126,11 +126,12 @@ export class TextClassifier {
     this.temperature = params.temperature;
     this.featureSet = params.featureSet ?? 1;
     if (this.featureSet === 3) {
-      this.keyIndex = new Map();
+      const keyIndex = new Map<number, number>();
       params.terms.forEach((t, i) => {
         const key = gramKey(t);
-        if (key !== undefined) this.keyIndex!.set(key, i);
+        if (key !== undefined) keyIndex.set(key, i);
       });
+      this.keyIndex = keyIndex;
     } else {
       this.index = new Map(params.terms.map((t, i) => [t, i]));
     }

@@ -2,8 +2,8 @@
 // sees when public) and the statistics deltas it implies, in the transaction of the change.
 import type { CallContext } from '../../context.ts';
 import type { Executor } from '../../db/client.ts';
-import { recordEvent, type Visibility } from '../events/events.service.ts';
-import type { MetricDelta } from '../statistics/metrics.ts';
+import { recordEvent, type EventInput, type Visibility } from '../events/events.service.ts';
+import type { MetricDelta, MetricSubject } from '../statistics/metrics.ts';
 import { recordMetrics } from '../statistics/record-metrics.ts';
 import type { AppealRow } from './appeals.repository.ts';
 
@@ -21,8 +21,12 @@ export interface AppealChange {
   metricsOrganisationId?: string | null;
 }
 
-export async function recordAppealChange(db: Executor, ctx: CallContext, appeal: AppealRow, change: AppealChange): Promise<void> {
-  await recordEvent(db, ctx, {
+/** What an event names of its case: enough to file it and to reach those involved live. */
+export type EventSubject = Pick<AppealRow, 'id' | 'code' | 'territoryPath' | 'leadOrgId' | 'dispatchOrgId'> & { reporterId?: string | null };
+
+/** The timeline event of a change to the case, as recordAppealChange writes it. */
+export function appealChangeEvent(appeal: EventSubject, change: AppealChange): EventInput {
+  return {
     action: change.action,
     subjectType: 'appeal',
     subjectId: appeal.id,
@@ -41,18 +45,20 @@ export async function recordAppealChange(db: Executor, ctx: CallContext, appeal:
       ...(change.visibility === 'public' && appeal.reporterId && { accountIds: [appeal.reporterId] }),
       ...change.data,
     },
-  });
-  if (change.metrics?.length) {
-    await recordMetrics(
-      db,
-      ctx,
-      {
-        territoryPath: appeal.territoryPath,
-        organisationId: change.metricsOrganisationId !== undefined ? change.metricsOrganisationId : appeal.leadOrgId,
-        categoryCode: appeal.categoryCode,
-        channel: appeal.channel,
-      },
-      change.metrics,
-    );
-  }
+  };
+}
+
+/** The unit a change's statistics deltas are filed under: the case's lead unit unless the change names one. */
+export function metricsSubject(appeal: AppealRow, change: Pick<AppealChange, 'metricsOrganisationId'>): MetricSubject {
+  return {
+    territoryPath: appeal.territoryPath,
+    organisationId: change.metricsOrganisationId !== undefined ? change.metricsOrganisationId : appeal.leadOrgId,
+    categoryCode: appeal.categoryCode,
+    channel: appeal.channel,
+  };
+}
+
+export async function recordAppealChange(db: Executor, ctx: CallContext, appeal: AppealRow, change: AppealChange): Promise<void> {
+  await recordEvent(db, ctx, appealChangeEvent(appeal, change));
+  if (change.metrics?.length) await recordMetrics(db, ctx, metricsSubject(appeal, change), change.metrics);
 }

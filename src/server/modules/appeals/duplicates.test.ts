@@ -5,7 +5,8 @@ import { type TestContext } from '../../../../test/helpers/app.ts';
 import { appealTestApp, type AppealTestApp, pins } from '../../../../test/helpers/appeal-fixture.ts';
 import { appeals, events, notifications, rollupDeltas } from '../../db/schema.ts';
 import { distanceM } from '../../lib/geo.ts';
-import { duplicateRule, findProbableDuplicates, linkDuplicates, similarity } from './duplicates.ts';
+import { duplicateRule, findProbableDuplicates, similarity } from './duplicates.ts';
+import { linkDuplicates } from './duplicate-link.ts';
 import { findAppeal, type AppealRow } from './appeals.repository.ts';
 
 const text = '小区门口垃圾三天没人清运，味道很大';
@@ -136,6 +137,54 @@ describe('probable duplicates on intake', () => {
     await report('resident', { text: wages, categoryCode: 'wage_arrears' });
     const wages2 = await report('resident2', { text: wages, categoryCode: 'wage_arrears' });
     assert.equal(wages2.duplicateOfId, null);
+  });
+
+  it('decides again when the earlier case moved on after it was read; links written together', async () => {
+    const spot = (k: number) => ({ lon: pins.c1.lon + 0.004 * k, lat: pins.c1.lat - 0.003 });
+    const story = (k: number) => `和平路${k}号门口垃圾桶满溢，三天没人清运`;
+    // Cases with words of their own, so intake links none of them.
+    const parent = await report('resident', { text: story(1), location: spot(1) });
+    const child = await report('resident2', { text: '楼下绿化带里有人乱倒建筑垃圾', location: spot(1) });
+    assert.equal(child.duplicateOfId, null);
+    const system = { actor: null, now: t.clock() };
+    const eventsOf = async (id: string) => (await t.db.select().from(events).where(eq(events.subjectId, id))).map((e) => e.action);
+
+    // Read as dispatched, signed since: still mergeable, decided again on the locked row.
+    await req('handler', 'POST', `/api/v1/appeals/${parent.id}/sign`);
+    const stale = { ...parent, text: child.text };
+    const merged = await linkDuplicates(t.db, system, child, { level: 'street', candidates: [stale] });
+    assert.equal(merged.status, 'merged');
+    assert.equal((await findAppeal(t.db, child.id))!.parentId, parent.id);
+    assert.deepEqual((await eventsOf(child.id)).filter((a) => a === 'appeal.merged'), ['appeal.merged'], 'one merge event, not two');
+
+    // Read as open, closed since: not a candidate any more; nothing written.
+    const closedOne = await report('resident', { text: story(2), location: spot(2) });
+    const late = await report('resident2', { text: '小区里的路灯一直闪个不停', location: spot(2) });
+    await t.db.update(appeals).set({ status: 'closed' }).where(eq(appeals.id, closedOne.id));
+    const before = await eventsOf(late.id);
+    const kept = await linkDuplicates(t.db, system, late, { level: 'street', candidates: [{ ...closedOne, text: late.text }] });
+    assert.equal(kept.duplicateOfId, null);
+    assert.equal((await findAppeal(t.db, late.id))!.duplicateOfId, null);
+    assert.deepEqual(await eventsOf(late.id), before);
+    assert.ok(!(await eventsOf(closedOne.id)).includes('appeal.duplicate_merged'));
+
+    // Several at once (concurrent links share statements): each case decided on its own. The
+    // third names the second as its parent while the second is being merged: it stays alone.
+    const p3 = await report('resident', { text: story(3), location: spot(3) });
+    const [a, b, c] = await Promise.all(
+      ['垃圾站旁边井盖缺了一块', '小区门前有车辆长期乱停', '路边摊占道经营很严重'].map((words) => report('resident2', { text: words, location: spot(3) })),
+    );
+    const asCandidate = (x: AppealRow, words: string) => ({ ...x, text: words });
+    const results = await Promise.all([
+      linkDuplicates(t.db, system, a!, { level: 'street', candidates: [asCandidate(p3, a!.text)] }),
+      linkDuplicates(t.db, system, b!, { level: 'street', candidates: [asCandidate(p3, b!.text)] }),
+      linkDuplicates(t.db, system, c!, { level: 'street', candidates: [asCandidate(b!, c!.text)] }),
+    ]);
+    assert.deepEqual(results.map((r) => [r.status, r.parentId]), [['merged', p3.id], ['merged', p3.id], ['dispatched', null]]);
+    for (const r of results) assert.deepEqual(await findAppeal(t.db, r.id), r, 'the answer is the row as written');
+    assert.deepEqual((await eventsOf(p3.id)).filter((x) => x === 'appeal.duplicate_merged'), ['appeal.duplicate_merged', 'appeal.duplicate_merged']);
+    const told = await t.db.select().from(notifications).where(and(eq(notifications.accountId, fx.accounts.resident2.id), eq(notifications.kind, 'appeal.merged')));
+    assert.equal(told.filter((n) => n.subjectId === a!.id || n.subjectId === b!.id).length, 2);
   });
 
   it('an urgent report is linked to a normal case, never merged into it; without a pin only linked', async () => {

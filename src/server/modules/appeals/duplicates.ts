@@ -13,16 +13,13 @@
 // bounding-box prefilter in SQL (an index on category and latitude of open cases bounds it).
 // Cases without a pin (placed by address or territory) are compared within the same territory
 // and only ever linked: without a place, a merge would be a guess.
+// This file finds the candidates; duplicate-link.ts decides and writes the link or merge.
 import { and, eq, gte, isNull, lte, ne, sql } from 'drizzle-orm';
-import type { CallContext } from '../../context.ts';
 import type { Executor } from '../../db/client.ts';
 import { degreesAround, distanceM } from '../../lib/geo.ts';
 import { appeals, categories } from '../../db/schema.ts';
 import { defineStatement, runStatement } from '../../db/statements.ts';
-import { notifyAccounts, notifyOrganisation } from '../notifications/notifications.service.ts';
-import { recordAppealChange } from './appeal-events.ts';
-import type { AppealStatus } from './appeal-rules.ts';
-import { lockAppeal, updateAppealFrom, type AppealRow } from './appeals.repository.ts';
+import type { AppealRow } from './appeals.repository.ts';
 
 export interface DuplicateRule {
   /** Metres; null: the category is about a person's own affairs, never a shared place. */
@@ -50,14 +47,6 @@ export function duplicateRule(categoryCode: string, level: string | null | undef
 
 export const linkBar = 0.2;
 export const mergeBar = 0.6;
-
-/** Cases a new report may duplicate: not closed or merged (the queries say `not in ('closed', 'merged')`, as the index does). */
-const candidateStatuses: readonly AppealStatus[] = ['submitted', 'dispatched', 'signed', 'in_progress', 'replied', 'verified', 'returned', 'reopened'];
-/** Cases still being worked on: a new report may be merged into these (not into a replied one: a
- *  new report after the reply may mean the fix did not hold). */
-const mergeableParents: readonly AppealStatus[] = ['submitted', 'dispatched', 'signed', 'in_progress', 'returned', 'reopened'];
-/** A new case is merged only while nobody has started on it. */
-const mergeableNew: readonly AppealStatus[] = ['submitted', 'dispatched'];
 
 const boilerplate = [
   '市民来电反映', '市民来电称', '市民来电', '来电人反映', '来电人称', '来电反映', '市民反映', '群众反映', '居民反映', '网格员巡查发现', '巡查发现', '反映',
@@ -89,14 +78,20 @@ export function similarity(a: string, b: string): number {
   return shared / (x.size + y.size - shared);
 }
 
-/** What the duplicate check needs of an earlier case. */
+/** What the duplicate check needs of an earlier case, and what a link or merge to it names (duplicate-link.ts). */
 export interface CandidateCase {
   id: string;
+  code: string;
   text: string;
   lat: number | null;
   lon: number | null;
   createdAt: Date;
   parentId: string | null;
+  status: string;
+  urgency: string;
+  territoryPath: string;
+  leadOrgId: string | null;
+  dispatchOrgId: string;
 }
 
 export interface DuplicateCandidate {
@@ -147,8 +142,9 @@ export function candidateBox(c: { categoryCode: string | null; lat: number | nul
  * rankCandidates rather than here (appeals_parent_idx).
  */
 export function candidatesSql(b: string, extra = ''): string {
-  return `(select coalesce(json_agg(json_build_object('id', a.id, 'text', a.text, 'lat', a.lat, 'lon', a.lon, 'createdAt', a.created_at,
-      'parentId', a.parent_id) order by a.created_at desc), '[]'::json)
+  return `(select coalesce(json_agg(json_build_object('id', a.id, 'code', a.code, 'text', a.text, 'lat', a.lat, 'lon', a.lon,
+      'createdAt', a.created_at, 'parentId', a.parent_id, 'status', a.status, 'urgency', a.urgency, 'territoryPath', a.territory_path,
+      'leadOrgId', a.lead_org_id, 'dispatchOrgId', a.dispatch_org_id) order by a.created_at desc), '[]'::json)
     from (select a.* from appeals a
       where ${b}.d_lat is not null and a.category_code = ${b}.category_code and a.status not in ('closed', 'merged')
         and a.lat between ${b}.lat - ${b}.d_lat and ${b}.lat + ${b}.d_lat and a.lon between ${b}.lon - ${b}.d_lon and ${b}.lon + ${b}.d_lon
@@ -164,7 +160,7 @@ const pinnedStatement = defineStatement(
 );
 
 /** Candidates as the json of candidatesSql gives them. */
-export function candidatesFromJson(rows: { id: string; text: string; lat: number | null; lon: number | null; createdAt: string; parentId: string | null }[]): CandidateCase[] {
+export function candidatesFromJson(rows: (Omit<CandidateCase, 'createdAt'> & { createdAt: string })[]): CandidateCase[] {
   return rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt) }));
 }
 
@@ -200,7 +196,20 @@ export async function findProbableDuplicates(db: Executor, appeal: AppealRow, le
   // Without a pin: the same territory (a grid, or the community an address named).
   const since = new Date(appeal.createdAt.getTime() - rule.windowDays * 86_400_000);
   const rows = await db
-    .select({ id: appeals.id, text: appeals.text, lat: appeals.lat, lon: appeals.lon, createdAt: appeals.createdAt, parentId: appeals.parentId })
+    .select({
+      id: appeals.id,
+      code: appeals.code,
+      text: appeals.text,
+      lat: appeals.lat,
+      lon: appeals.lon,
+      createdAt: appeals.createdAt,
+      parentId: appeals.parentId,
+      status: appeals.status,
+      urgency: appeals.urgency,
+      territoryPath: appeals.territoryPath,
+      leadOrgId: appeals.leadOrgId,
+      dispatchOrgId: appeals.dispatchOrgId,
+    })
     .from(appeals)
     .where(
       and(
@@ -216,103 +225,4 @@ export async function findProbableDuplicates(db: Executor, appeal: AppealRow, le
     .orderBy(sql`${appeals.createdAt} desc`)
     .limit(200);
   return rankCandidates(appeal, rows, null);
-}
-
-/**
- * Links a new case to its most probable duplicate, or merges it into that case when the
- * similarity clears mergeBar (see the top of this file). Call it right after the case is written,
- * in or after the intake's transaction; the writes run in a transaction (a savepoint inside one).
- * Returns the case as it now is. Idempotent: a case already linked or merged is returned as is.
- * `level` is the category's level (from the catalogue intake has loaded); read when absent.
- * `candidates`: the earlier cases in the case's box, when the caller has them (intake reads
- * them in its own statement); otherwise they are looked up.
- */
-export async function linkDuplicates(
-  db: Executor,
-  ctx: CallContext,
-  appeal: AppealRow,
-  options: { level?: string | null; candidates?: CandidateCase[] } = {},
-): Promise<AppealRow> {
-  if (appeal.duplicateOfId || appeal.parentId || appeal.status === 'merged') return appeal;
-  const [best] =
-    options.candidates && appeal.categoryCode
-      ? rankCandidates(appeal, options.candidates, duplicateRule(appeal.categoryCode, options.level).radiusM)
-      : await findProbableDuplicates(db, appeal, options.level);
-  if (!best) return appeal;
-  // The system decides, not the person who reported: no actor on these events.
-  const system: CallContext = { ...ctx, actor: null };
-  return db.transaction(async (tx) => {
-    const parent = await lockAppeal(tx, best.appeal.id);
-    if (!parent || parent.parentId || !candidateStatuses.includes(parent.status as AppealStatus)) return appeal;
-    const evidence = { similarity: best.similarity, distanceM: best.distanceM };
-    const merge =
-      best.similarity >= mergeBar &&
-      best.distanceM !== null &&
-      mergeableNew.includes(appeal.status as AppealStatus) &&
-      mergeableParents.includes(parent.status as AppealStatus) &&
-      // An urgent report is not folded into a case handled at normal pace.
-      !(appeal.urgency === 'urgent' && parent.urgency !== 'urgent');
-    if (!merge) {
-      const linked = await updateAppealFrom(tx, appeal.id, [appeal.status as AppealStatus], { duplicateOfId: parent.id, updatedAt: ctx.now });
-      await recordAppealChange(tx, system, linked, {
-        action: 'appeal.duplicate_suspected',
-        visibility: 'staff',
-        actorRole: 'system',
-        note: `疑似与诉求 ${parent.code} 重复（文字相似度 ${best.similarity}${best.distanceM === null ? '，同一网格' : `，相距 ${best.distanceM} 米`}），请分拨员确认是否并案。`,
-        data: { duplicateOfId: parent.id, duplicateOfCode: parent.code, ...evidence },
-      });
-      await notifyOrganisation(
-        tx,
-        system,
-        appeal.dispatchOrgId,
-        { kind: 'appeal.duplicate_suspected', title: `疑似重复：诉求 ${appeal.code} 与 ${parent.code}`, body: appeal.text.slice(0, 120), subjectType: 'appeal', subjectId: appeal.id },
-        { roles: ['dispatcher'] },
-      );
-      return linked;
-    }
-    const merged = await updateAppealFrom(tx, appeal.id, [appeal.status as AppealStatus], {
-      status: 'merged',
-      parentId: parent.id,
-      duplicateOfId: parent.id,
-      leadOrgId: null,
-      updatedAt: ctx.now,
-    });
-    await recordAppealChange(tx, system, merged, {
-      action: 'appeal.merged',
-      visibility: 'public',
-      fromState: appeal.status,
-      toState: 'merged',
-      actorRole: 'system',
-      note: `同一问题已在办理中（诉求 ${parent.code}），已自动并案，办结后会通知您结果。`,
-      data: { parentId: parent.id, parentCode: parent.code, auto: true, ...evidence },
-      metrics: [{ metric: 'merged' }],
-      metricsOrganisationId: appeal.leadOrgId,
-    });
-    await recordAppealChange(tx, system, parent, {
-      action: 'appeal.duplicate_merged',
-      visibility: 'staff',
-      actorRole: 'system',
-      note: `重复诉求 ${appeal.code} 已自动并入本案。`,
-      data: { childId: appeal.id, childCode: appeal.code, ...evidence },
-    });
-    if (appeal.reporterId) {
-      await notifyAccounts(tx, system, [appeal.reporterId], {
-        kind: 'appeal.merged',
-        title: `您反映的问题已在处理中（诉求 ${parent.code}）`,
-        body: '办结后会通知您结果。',
-        subjectType: 'appeal',
-        subjectId: appeal.id,
-      });
-    }
-    // The unit placed at intake has nothing to do: the parent's unit handles the problem.
-    if (appeal.leadOrgId && appeal.leadOrgId !== parent.leadOrgId) {
-      await notifyOrganisation(tx, system, appeal.leadOrgId, {
-        kind: 'appeal.merged',
-        title: `诉求 ${appeal.code} 已自动并入 ${parent.code}，无需另行办理`,
-        subjectType: 'appeal',
-        subjectId: appeal.id,
-      });
-    }
-    return merged;
-  });
 }

@@ -7,6 +7,7 @@ import { AppError, invalid, notFound } from '../../errors.ts';
 import { maskPhone } from '../../lib/mask.ts';
 import { authorize, can, requireActor, scopesFor, type Actor, type Grant, type Role } from '../../policy/index.ts';
 import { findAccountById, revokeSessionsOf, type AccountRow } from '../auth/auth.repository.ts';
+import { credentialsChanged } from '../auth/credential-cache.ts';
 import { createAccount, createApiToken, revokeApiToken } from '../auth/auth.service.ts';
 import { hashPassword, passwordProblem } from '../auth/password.ts';
 import { recordEvent } from '../events/events.service.ts';
@@ -101,7 +102,7 @@ export async function updateAccount(
   id: string,
   input: { displayName?: string | undefined; status?: 'active' | 'disabled' | undefined; password?: string | undefined },
 ) {
-  return db.transaction(async (tx) => {
+  await db.transaction(async (tx) => {
     const { account, grants } = await loadManaged(tx, ctx, id);
     if (input.password) {
       const problem = passwordProblem(input.password);
@@ -124,10 +125,11 @@ export async function updateAccount(
       data: { displayName: input.displayName, status: input.status, passwordReset: Boolean(input.password), sessionsRevoked: revoked },
     });
   });
+  credentialsChanged();
 }
 
 export async function addGrant(db: Db, ctx: CallContext, id: string, input: GrantInput): Promise<Grant> {
-  return db.transaction(async (tx) => {
+  const grant = await db.transaction(async (tx) => {
     await loadManaged(tx, ctx, id);
     const g = await resolveGrant(tx, input, 0);
     authorize(ctx.actor, 'account.manage', g.scopePath);
@@ -136,6 +138,8 @@ export async function addGrant(db: Db, ctx: CallContext, id: string, input: Gran
     await recordEvent(tx, ctx, { action: 'account.role_granted', subjectType: 'account', subjectId: id, territoryPath: g.scopePath, data: { ...g } });
     return { id: row.id, ...g };
   });
+  credentialsChanged();
+  return grant;
 }
 
 export async function removeGrant(db: Db, ctx: CallContext, id: string, grantId: string): Promise<void> {
@@ -145,6 +149,7 @@ export async function removeGrant(db: Db, ctx: CallContext, id: string, grantId:
     if (!removed) throw notFound('Role grant');
     await recordEvent(tx, ctx, { action: 'account.role_revoked', subjectType: 'account', subjectId: id, territoryPath: removed.scopePath, data: { ...removed } });
   });
+  credentialsChanged();
 }
 
 export async function issueToken(db: Db, ctx: CallContext, id: string, input: { name: string; rateLimitPerMinute: number | null }) {

@@ -5,6 +5,7 @@ import type { Db, Executor } from '../../db/client.ts';
 import { accounts, apiTokens, roleGrants, sessions } from '../../db/schema.ts';
 import { AppError, invalid } from '../../errors.ts';
 import { singleFlight } from '../../lib/single-flight.ts';
+import { cachedCredential, credentialsChanged } from './credential-cache.ts';
 import { newSecret, sha256 } from '../../lib/tokens.ts';
 import type { Actor } from '../../policy/index.ts';
 import { recordEvent } from '../events/events.service.ts';
@@ -135,10 +136,10 @@ export async function actorFromSession(db: Db, token: string, now: Date, ttlHour
   return { accountId: row.accountId, displayName: row.displayName, grants: [...row.grants], via: 'session', sessionId: row.id };
 }
 
-/** Resolves an API token to an actor (one query); revoked tokens and disabled accounts give null. */
+/** Resolves an API token to an actor (kept in memory while current: credential-cache.ts); revoked tokens and disabled accounts give null. */
 export async function actorFromApiToken(db: Db, token: string, now: Date): Promise<{ actor: Actor; rateLimitPerMinute: number | null } | null> {
   const hash = sha256(token);
-  const row = await lookups(db).token(hash, () => resolveApiToken(db, hash, now, new Date(now.getTime() - touchEveryMs)));
+  const row = await cachedCredential(db, hash, () => lookups(db).token(hash, () => resolveApiToken(db, hash, now, new Date(now.getTime() - touchEveryMs))));
   if (!row) return null;
   return {
     actor: { accountId: row.accountId, displayName: row.displayName, grants: [...row.grants], via: 'token', tokenId: row.id },
@@ -204,4 +205,5 @@ export async function revokeApiToken(db: Db, ctx: CallContext, tokenId: string):
     if (rows.length === 0) throw new AppError('not_found', 'Token not found.');
     await recordEvent(tx, ctx, { action: 'auth.token_revoked', subjectType: 'api_token', subjectId: tokenId });
   });
+  credentialsChanged();
 }

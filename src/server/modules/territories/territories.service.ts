@@ -4,6 +4,7 @@ import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson'
 import type { CallContext } from '../../context.ts';
 import type { Db, Executor } from '../../db/client.ts';
 import { AppError, notFound } from '../../errors.ts';
+import { credentialsChanged } from '../auth/credential-cache.ts';
 import { recordEvent } from '../events/events.service.ts';
 import type { Boundary } from './geometry.ts';
 import {
@@ -58,7 +59,7 @@ export async function importTerritories(
   const problems = new ImportProblems();
   // Shape and geometry first, outside the transaction: it needs no database and is the slow part.
   const features = parseFeatureCollection(input, problems);
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     await lockTerritoryWrites(tx);
     const stored = new Map((await loadTerritoryKeys(tx)).map((k) => [k.code, k]));
     const inFile = new Set(features.map((f) => f.code));
@@ -78,6 +79,9 @@ export async function importTerritories(
     });
     return { created: plan.created, updated: plan.updated, total: plan.rows.length };
   });
+  // Moved subtrees move the scope paths of role grants in them.
+  credentialsChanged();
+  return result;
 }
 
 function toFeature(row: TerritoryRow, withFigures: boolean): TerritoryFeature {

@@ -1,9 +1,10 @@
-// Batching of hot per-request statements (group commit for intake writes, duplicate lookups):
+// Batching of hot per-request statements (group commit for intake writes and duplicate links):
 // calls that arrive while earlier ones are in flight wait and then go to the database together,
 // as one statement. Under light load a call goes at once, alone; under heavy load the statements,
 // round trips and commits per call fall with the batch size. A batch is one statement, so it is
 // written whole or not at all; when it fails, each of its calls is run again alone, so one bad
 // call fails only its own caller.
+import { isTransaction, type Executor } from './client.ts';
 
 export interface BatcherOptions<I, O> {
   /** Runs several inputs in one statement; returns one output per input, in order. */
@@ -76,4 +77,28 @@ export class Batcher<I, O> {
       }),
     );
   }
+}
+
+/**
+ * A statement shared by concurrent calls, per database: `write(db, item)` inside a transaction
+ * runs the item alone there (the caller's transaction holds it); on the database it joins the
+ * batch of concurrent calls, one batch in flight (while PostgreSQL writes a batch, the next one
+ * gathers, so batches grow with the load). `runMany` returns one output per item, in order.
+ */
+export function batchedWriter<I, O>(runMany: (db: Executor, items: I[]) => Promise<O[]>, maxBatch = 64): (db: Executor, item: I) => Promise<O> {
+  const writers = new WeakMap<object, Batcher<I, O>>();
+  return (db, item) => {
+    if (isTransaction(db)) return runMany(db, [item]).then((outputs) => outputs[0]!);
+    let writer = writers.get(db);
+    if (!writer) {
+      writer = new Batcher({
+        runMany: (items) => runMany(db, items),
+        runOne: async (one) => (await runMany(db, [one]))[0]!,
+        maxInFlight: 1,
+        maxBatch,
+      });
+      writers.set(db, writer);
+    }
+    return writer.run(item);
+  };
 }

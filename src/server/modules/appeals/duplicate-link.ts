@@ -10,8 +10,8 @@
 // The rows are exactly those recordAppealChange, notifyOrganisation and notifyAccounts write;
 // keep them in step when those change.
 import type { CallContext } from '../../context.ts';
-import { isTransaction, type Executor } from '../../db/client.ts';
-import { Batcher } from '../../db/batcher.ts';
+import type { Executor } from '../../db/client.ts';
+import { batchedWriter } from '../../db/batcher.ts';
 import { defineStatement, runStatement } from '../../db/statements.ts';
 import { formatCalendarDate, shanghaiDay } from '../calendar/work-calendar.ts';
 import type { EventInput } from '../events/events.service.ts';
@@ -233,23 +233,8 @@ async function writeLinks(db: Executor, plans: LinkPlan[]): Promise<boolean[]> {
   return plans.map((p) => written.has(p.result.id));
 }
 
-// One link writer per database, one batch in flight, as for intake (intake-write.ts).
-const writers = new WeakMap<object, Batcher<LinkPlan, boolean>>();
-
-function writeLink(db: Executor, plan: LinkPlan): Promise<boolean> {
-  if (isTransaction(db)) return writeLinks(db, [plan]).then(([done]) => done!);
-  let writer = writers.get(db);
-  if (!writer) {
-    writer = new Batcher({
-      runMany: (plans) => writeLinks(db, plans),
-      runOne: async (plan) => (await writeLinks(db, [plan]))[0]!,
-      maxInFlight: 1,
-      maxBatch: 64,
-    });
-    writers.set(db, writer);
-  }
-  return writer.run(plan);
-}
+// Concurrent links share one statement, one batch in flight, as intakes do.
+const writeLink = batchedWriter(writeLinks);
 
 /**
  * Links a new case to its most probable duplicate, or merges it into that case when the

@@ -5,9 +5,9 @@
 // intakes share one statement (group commit, db/batcher.ts).
 // The rows are exactly those recordAppealChange, setLeadHandler, notifyOrganisation and notifyLeaders write;
 // keep them in step when those change.
-import { isTransaction, type Executor } from '../../db/client.ts';
+import type { Executor } from '../../db/client.ts';
 import { uuidv7 } from '../../lib/ids.ts';
-import { Batcher } from '../../db/batcher.ts';
+import { batchedWriter } from '../../db/batcher.ts';
 import { defineStatement, runStatement } from '../../db/statements.ts';
 import type { AppealInsert, AppealRow } from './appeals.repository.ts';
 import { candidatesFromJson, candidatesSql, type CandidateBox, type CandidateCase } from './duplicates.ts';
@@ -263,28 +263,15 @@ async function writeMany(db: Executor, cases: PreparedCase[]): Promise<(IntakeWr
   });
 }
 
-// One group writer per database, one batch in flight: while PostgreSQL writes a batch, the
-// next one gathers, so batches grow with the load (measured: more in flight made smaller,
-// dearer batches and no more cases a second). A batch of 64 cases is some 450 rows.
-const writers = new WeakMap<object, Batcher<PreparedCase, IntakeWritten | null>>();
+// One group writer per database, one batch in flight (db/batcher.ts; measured: more in flight
+// made smaller, dearer batches and no more cases a second). A batch of 64 cases is some 450 rows.
+const writeBatched = batchedWriter(writeMany);
 
 /**
  * Writes one case and everything that comes with it, and reads the earlier cases it may
  * duplicate; null when its idempotency key exists already. On the database (not inside a
  * transaction) concurrent calls share statements.
  */
-export async function writeIntake(db: Executor, w: IntakeWrite): Promise<IntakeWritten | null> {
-  const prepared = prepareCase(w);
-  if (isTransaction(db)) return (await writeMany(db, [prepared]))[0]!;
-  let writer = writers.get(db);
-  if (!writer) {
-    writer = new Batcher({
-      runMany: (items) => writeMany(db, items),
-      runOne: async (item) => (await writeMany(db, [item]))[0]!,
-      maxInFlight: 1,
-      maxBatch: 64,
-    });
-    writers.set(db, writer);
-  }
-  return writer.run(prepared);
+export function writeIntake(db: Executor, w: IntakeWrite): Promise<IntakeWritten | null> {
+  return writeBatched(db, prepareCase(w));
 }

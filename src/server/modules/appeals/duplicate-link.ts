@@ -39,7 +39,7 @@ interface LinkNotice {
   body: string | null;
 }
 
-/** A decided link or merge: the new case before and after, and the statement's json for it. */
+/** A decided link or merge: the new case as it will be, and the statement's json for it. */
 interface LinkPlan {
   result: AppealRow;
   json: string;

@@ -50,6 +50,17 @@ describe('appeals: a complete life and its branches', () => {
     const actions = tracked.json().timeline.map((e: { action: string }) => e.action);
     assert.deepEqual(actions, ['appeal.submitted', 'appeal.dispatched', 'appeal.signed', 'appeal.replied', 'appeal.rated', 'appeal.reopened', 'appeal.signed', 'appeal.replied', 'appeal.rated', 'appeal.closed']);
     assert.ok(!JSON.stringify(tracked.json()).includes('13800000001'), 'no phone in the public view');
+    // Intake's own events name what every later change's do (appealChangeEvent): the code, the
+    // units, and on public steps the reporter, whose live stream shows them.
+    const [row] = await t.db.select().from(appeals).where(eq(appeals.id, id));
+    const timeline = await t.db.select().from(events).where(and(eq(events.subjectType, 'appeal'), eq(events.subjectId, id))).orderBy(events.id);
+    const named = (e: (typeof timeline)[number] | undefined) => {
+      const data = e?.data as { code?: string; organisationIds?: string[]; accountIds?: string[] } | undefined;
+      return { code: data?.code, organisationIds: data?.organisationIds, accountIds: data?.accountIds };
+    };
+    assert.deepEqual(named(timeline[0]), { code, organisationIds: [fx.orgs.enf.id, row!.dispatchOrgId], accountIds: [row!.reporterId] });
+    assert.deepEqual(named(timeline[1]), named(timeline[0]));
+    assert.deepEqual(named(timeline.find((e) => e.action === 'appeal.signed')), named(timeline[0]));
     const metrics = (await t.db.select().from(rollupDeltas)).filter((d) => d.territoryPath === '440300.D1.D1S1.D1S1C1.D1S1C1G1').map((d) => d.metric);
     for (const m of ['received', 'dispatched', 'signed', 'signed_on_time', 'replied', 'rated', 'unsatisfied', 'reopened', 'satisfied', 'resolved', 'closed', 'closed_on_time']) {
       assert.ok(metrics.includes(m), `metric ${m}`);

@@ -8,19 +8,10 @@
 import type { Executor } from '../../db/client.ts';
 import { uuidv7 } from '../../lib/ids.ts';
 import { batchedWriter } from '../../db/batcher.ts';
+import type { EventInput } from '../events/events.service.ts';
 import { defineStatement, runStatement } from '../../db/statements.ts';
 import type { AppealInsert, AppealRow } from './appeals.repository.ts';
 import { candidatesFromJson, candidatesSql, type CandidateBox, type CandidateCase } from './duplicates.ts';
-
-/** A timeline event of the new case (subject, actor, time and place come from the case). */
-export interface IntakeEvent {
-  action: string;
-  visibility: string;
-  fromState: string | null;
-  toState: string | null;
-  note: string | null;
-  data: Record<string, unknown>;
-}
 
 export interface IntakeNotice {
   organisationId: string;
@@ -31,7 +22,8 @@ export interface IntakeNotice {
 
 export interface IntakeWrite {
   appeal: AppealInsert & { code: string; createdAt: Date };
-  events: IntakeEvent[];
+  /** The case's timeline events as appealChangeEvent makes them (subject, actor, time and place come from the case). */
+  events: EventInput[];
   /** Statistics deltas (n = 1 each), filed under the unit given. */
   metrics: { metric: string; organisationId: string | null }[];
   /** The calendar day (Asia/Shanghai) the deltas count for. */
@@ -160,7 +152,7 @@ function caseJson(w: IntakeWrite, a: AppealRow) {
     now: a.createdAt.toISOString(),
     ip: w.ip,
     request_id: w.requestId,
-    events: w.events.map((e, i) => ({ ord: i, action: e.action, visibility: e.visibility, from_state: e.fromState, to_state: e.toState, note: e.note, data: e.data })),
+    events: w.events.map((e, i) => ({ ord: i, action: e.action, visibility: e.visibility, from_state: e.fromState ?? null, to_state: e.toState ?? null, note: e.note ?? null, data: e.data ?? null })),
     metrics: w.metrics.map((m, i) => ({ ord: i, metric: m.metric, organisation_id: m.organisationId })),
     day: w.day,
     notice_org_id: w.notice.organisationId,

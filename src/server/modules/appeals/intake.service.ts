@@ -14,13 +14,14 @@ import { detectUrgency } from '../classifier/urgency.ts';
 import { formatCalendarDate, shanghaiDay } from '../calendar/work-calendar.ts';
 import type { TerritoryIndex, TerritorySummary } from '../territories/territory-index.ts';
 import { newTrackingCode, staffChannels, type Channel, type Urgency } from './appeal-rules.ts';
+import { appealChangeEvent, type AppealChange } from './appeal-events.ts';
 import { findAppealByIdempotencyKey, insertAttachments, type AppealRow } from './appeals.repository.ts';
 import { candidateBox } from './duplicates.ts';
 import { linkDuplicates } from './duplicate-link.ts';
 import { coveringPaths } from '../notifications/notifications.service.ts';
 import { loadCatalogue } from './catalogue.ts';
 import { computeDeadlines } from './deadlines.ts';
-import { writeIntake, type IntakeEvent, type IntakeWrite, type IntakeWritten } from './intake-write.ts';
+import { writeIntake, type IntakeWrite, type IntakeWritten } from './intake-write.ts';
 import { routeCase } from './routing.ts';
 
 export interface IntakeLocation {
@@ -143,27 +144,28 @@ export async function submitAppeal(deps: IntakeDeps, ctx: CallContext, input: In
   const district = chain.find((t) => t.level === 'district') ?? place;
 
   const unit = route.leadOrgId ?? route.dispatchOrgId;
-  const organisationIds = [route.leadOrgId, route.dispatchOrgId].filter((id): id is string => Boolean(id));
   // Public steps name the reporter so their live stream shows them (as recordAppealChange does).
   const reporterId = staffChannels.includes(input.channel) ? null : (ctx.actor?.accountId ?? null);
-  const reporter = reporterId ? { accountIds: [reporterId] } : {};
   const duplicateBox = candidateBox({ categoryCode, lat: input.location.lat ?? null, lon: input.location.lon ?? null, createdAt: ctx.now }, category?.level);
+  const changes: AppealChange[] = [
+    { action: 'appeal.submitted', visibility: 'public', fromState: null, toState: 'submitted', data: { channel: input.channel, urgency } },
+    route.leadOrgId
+      ? {
+          action: 'appeal.dispatched',
+          visibility: 'public',
+          fromState: 'submitted',
+          toState: 'dispatched',
+          note: route.reason,
+          data: { auto: true, rule: route.rule, leadOrgId: route.leadOrgId, ...(predicted && categoryCode && !input.categoryCode && { categoryBy: 'classifier', confidence: suggested!.confidence }) },
+        }
+      : { action: 'appeal.queued', visibility: 'staff', note: route.reason, data: { dispatchOrgId: route.dispatchOrgId } },
+  ];
   const write = (): IntakeWrite => {
     const code = newTrackingCode();
-    // The same events, deltas and notice as recordAppealChange and notifyOrganisation write.
-    const events: IntakeEvent[] = [
-      { action: 'appeal.submitted', visibility: 'public', fromState: null, toState: 'submitted', note: null, data: { code, organisationIds, ...reporter, channel: input.channel, urgency } },
-      route.leadOrgId
-        ? {
-            action: 'appeal.dispatched',
-            visibility: 'public',
-            fromState: 'submitted',
-            toState: 'dispatched',
-            note: route.reason,
-            data: { code, organisationIds, ...reporter, auto: true, rule: route.rule, leadOrgId: route.leadOrgId, ...(predicted && categoryCode && !input.categoryCode && { categoryBy: 'classifier', confidence: suggested!.confidence }) },
-          }
-        : { action: 'appeal.queued', visibility: 'staff', fromState: null, toState: null, note: route.reason, data: { code, organisationIds, dispatchOrgId: route.dispatchOrgId } },
-    ];
+    // The events and deltas recordAppealChange would write, and the notice notifyOrganisation
+    // would. The case's id is made with its row (intake-write.ts); the statement files the events under it.
+    const subject = { id: '', code, territoryPath: place.path, leadOrgId: route.leadOrgId, dispatchOrgId: route.dispatchOrgId, reporterId };
+    const events = changes.map((change) => appealChangeEvent(subject, change));
     return {
       appeal: {
         code,

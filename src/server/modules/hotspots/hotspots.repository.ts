@@ -3,6 +3,7 @@
 // appeals table is never read.
 import { sql } from 'drizzle-orm';
 import { queryRows, type Executor } from '../../db/client.ts';
+import type { BreakdownMetric } from '../statistics/metrics.ts';
 import type { Period } from '../statistics/statistics.repository.ts';
 
 export interface FigureRow {
@@ -26,6 +27,9 @@ export interface FigureQuery {
   limit: number;
 }
 
+/** What hotspots weigh, of what the category rollups keep. */
+const figureMetrics = ['received', 'reopened', 'rated', 'unsatisfied'] as const satisfies readonly BreakdownMetric[];
+
 const within = (p: Period) => sql`day between ${p.from}::date and ${p.to}::date`;
 
 /** Node × category figures, most cases first; `total` counts the pairs before the limit. */
@@ -33,7 +37,7 @@ export async function categoryFigures(db: Executor, q: FigureQuery): Promise<Fig
   if (q.nodePaths.length === 0 || q.categoryCodes?.length === 0) return [];
   const from = q.previous.from < q.current.from ? q.previous.from : q.current.from;
   const to = q.previous.to > q.current.to ? q.previous.to : q.current.to;
-  const sum = (metric: string, p: Period) => sql`coalesce(sum(n) filter (where metric = ${metric} and ${within(p)}), 0)::int`;
+  const sum = (metric: (typeof figureMetrics)[number], p: Period) => sql`coalesce(sum(n) filter (where metric = ${metric} and ${within(p)}), 0)::int`;
   const rows = await queryRows<FigureRow>(
     db,
     sql`select r.*, (count(*) over ())::int as total from (
@@ -46,7 +50,7 @@ export async function categoryFigures(db: Executor, q: FigureQuery): Promise<Fig
           from rollup_category
           where node_path in (${sql.join(q.nodePaths.map((p) => sql`${p}`), sql`, `)})
             and day between ${from}::date and ${to}::date
-            and metric in ('received', 'reopened', 'rated', 'unsatisfied')
+            and metric in (${sql.join(figureMetrics.map((m) => sql`${m}`), sql`, `)})
             ${q.categoryCodes ? sql`and category_code in (${sql.join(q.categoryCodes.map((c) => sql`${c}`), sql`, `)})` : sql``}
           group by node_path, category_code
         ) r

@@ -32,6 +32,16 @@ export const metrics = [
 ] as const;
 export type Metric = (typeof metrics)[number];
 
+/**
+ * The metrics the category and channel rollups keep; the territory and unit rollups keep every
+ * one. Views by category and by channel (statistics, hotspots) report volumes and what residents
+ * made of the outcome, never the steps in between (dispatched, signed, warned …). Those would
+ * only add rows nobody reads, and dear ones: below a street almost every case has a category
+ * row of its own for each metric, so each metric kept costs the fold an upsert per case and level.
+ */
+export const breakdownMetrics = ['received', 'closed', 'rated', 'resolved', 'satisfied', 'basically_satisfied', 'unsatisfied', 'reopened'] as const satisfies readonly Metric[];
+export type BreakdownMetric = (typeof breakdownMetrics)[number];
+
 export interface MetricDelta {
   metric: Metric;
   n?: number;

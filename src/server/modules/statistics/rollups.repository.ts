@@ -2,6 +2,7 @@
 // statement that turns a range of deltas into rollup sums. Same SQL on PGlite and PostgreSQL.
 import { sql } from 'drizzle-orm';
 import { queryRows, type Executor } from '../../db/client.ts';
+import { breakdownMetrics } from './metrics.ts';
 
 /** Rollups keep territory nodes whose path has 1 to this many segments: city … community. */
 export const rollupDepth = 4;
@@ -41,11 +42,13 @@ export async function vacuumDeltas(db: Executor): Promise<void> {
   await db.execute(sql`vacuum rollup_deltas`);
 }
 
+const breakdown = sql.join(breakdownMetrics.map((m) => sql`${m}`), sql`, `);
+
 /**
  * Takes the deltas with `from ≤ id ≤ to` out of rollup_deltas and adds their sums to the rollups:
- * rollup_territory and (when the delta has one) rollup_category and rollup_channel for every
- * ancestor node of the delta's territory, from the city down to the community; rollup_unit for the
- * handling unit. One statement: the deletion and the four upserts commit or fail together.
+ * rollup_territory and (when the delta has one, and for the metrics they keep: breakdownMetrics)
+ * rollup_category and rollup_channel for every ancestor node of the delta's territory, from the
+ * city down to the community; rollup_unit for the handling unit. One statement: the deletion and the four upserts commit or fail together.
  * Rows go in primary-key order: a node's figures for a day land side by side, so reading a node
  * over a period visits fewer pages, and a large backlog walks each index once instead of at random.
  * Deltas still uncommitted in other transactions are invisible here and wait for the next fold.
@@ -73,14 +76,14 @@ export async function foldDeltaRange(db: Executor, from: number, to: number): Pr
       ),
       category_sums as (
         insert into rollup_category (day, node_path, category_code, metric, n)
-        select day, node_path, category_code, metric, sum(n) from nodes where category_code is not null
+        select day, node_path, category_code, metric, sum(n) from nodes where category_code is not null and metric in (${breakdown})
         group by day, node_path, category_code, metric having sum(n) <> 0
         order by node_path, day, category_code, metric
         on conflict (node_path, day, category_code, metric) do update set n = rollup_category.n + excluded.n
       ),
       channel_sums as (
         insert into rollup_channel (day, node_path, channel, metric, n)
-        select day, node_path, channel, metric, sum(n) from nodes where channel is not null
+        select day, node_path, channel, metric, sum(n) from nodes where channel is not null and metric in (${breakdown})
         group by day, node_path, channel, metric having sum(n) <> 0
         order by node_path, day, channel, metric
         on conflict (node_path, day, channel, metric) do update set n = rollup_channel.n + excluded.n

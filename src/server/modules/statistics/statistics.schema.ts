@@ -1,6 +1,6 @@
 import { Type, type TSchema } from 'typebox';
 import { Nullable, Uuid } from '../../lib/schemas.ts';
-import { metrics, type Metric } from './metrics.ts';
+import { metrics, type BreakdownMetric, type Metric } from './metrics.ts';
 import { rateNames, type RateName } from './rates.ts';
 
 /** Longest period one call may ask for, in days. */
@@ -44,8 +44,9 @@ export const UnitsQuery = query({
 });
 
 /** The metrics each view reports, beside the rates computed from them. */
-export const categoryMetrics = ['received', 'rated', 'resolved', 'satisfied', 'basically_satisfied', 'unsatisfied', 'reopened'] as const satisfies readonly Metric[];
-export const channelMetrics = ['received', 'closed', 'rated', 'satisfied', 'basically_satisfied'] as const satisfies readonly Metric[];
+// By category and by channel only what those rollups keep (breakdownMetrics).
+export const categoryMetrics = ['received', 'rated', 'resolved', 'satisfied', 'basically_satisfied', 'unsatisfied', 'reopened'] as const satisfies readonly BreakdownMetric[];
+export const channelMetrics = ['received', 'closed', 'rated', 'satisfied', 'basically_satisfied'] as const satisfies readonly BreakdownMetric[];
 export const unitMetrics = [
   'received',
   'dispatched',

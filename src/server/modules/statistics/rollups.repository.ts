@@ -48,7 +48,8 @@ const breakdown = sql.join(breakdownMetrics.map((m) => sql`${m}`), sql`, `);
  * Takes the deltas with `from ≤ id ≤ to` out of rollup_deltas and adds their sums to the rollups:
  * rollup_territory and (when the delta has one, and for the metrics they keep: breakdownMetrics)
  * rollup_category and rollup_channel for every ancestor node of the delta's territory, from the
- * city down to the community; rollup_unit for the handling unit. One statement: the deletion and the four upserts commit or fail together.
+ * city down to the community; rollup_unit for the handling unit. One statement: the deletion and
+ * the four upserts commit or fail together.
  * Rows go in primary-key order: a node's figures for a day land side by side, so reading a node
  * over a period visits fewer pages, and a large backlog walks each index once instead of at random.
  * Deltas still uncommitted in other transactions are invisible here and wait for the next fold.

@@ -78,21 +78,31 @@ export function similarity(a: string, b: string): number {
   return shared / (x.size + y.size - shared);
 }
 
-/** What the duplicate check needs of an earlier case, and what a link or merge to it names (duplicate-link.ts). */
-export interface CandidateCase {
-  id: string;
-  code: string;
-  text: string;
-  lat: number | null;
-  lon: number | null;
-  createdAt: Date;
-  parentId: string | null;
-  status: string;
-  urgency: string;
-  territoryPath: string;
-  leadOrgId: string | null;
-  dispatchOrgId: string;
-}
+/**
+ * What the duplicate check needs of an earlier case, and what a link or merge to it names
+ * (duplicate-link.ts): its fields and their columns, for the json that candidatesSql builds and
+ * for the select without a pin alike.
+ */
+const candidateColumns = {
+  id: appeals.id,
+  code: appeals.code,
+  text: appeals.text,
+  lat: appeals.lat,
+  lon: appeals.lon,
+  createdAt: appeals.createdAt,
+  parentId: appeals.parentId,
+  status: appeals.status,
+  urgency: appeals.urgency,
+  territoryPath: appeals.territoryPath,
+  leadOrgId: appeals.leadOrgId,
+  dispatchOrgId: appeals.dispatchOrgId,
+};
+
+export type CandidateCase = Pick<AppealRow, keyof typeof candidateColumns>;
+
+const candidateJsonFields = Object.entries(candidateColumns)
+  .map(([field, column]) => `'${field}', a.${column.name}`)
+  .join(', ');
 
 export interface DuplicateCandidate {
   appeal: CandidateCase;
@@ -142,9 +152,7 @@ export function candidateBox(c: { categoryCode: string | null; lat: number | nul
  * rankCandidates rather than here (appeals_parent_idx).
  */
 export function candidatesSql(b: string, extra = ''): string {
-  return `(select coalesce(json_agg(json_build_object('id', a.id, 'code', a.code, 'text', a.text, 'lat', a.lat, 'lon', a.lon,
-      'createdAt', a.created_at, 'parentId', a.parent_id, 'status', a.status, 'urgency', a.urgency, 'territoryPath', a.territory_path,
-      'leadOrgId', a.lead_org_id, 'dispatchOrgId', a.dispatch_org_id) order by a.created_at desc), '[]'::json)
+  return `(select coalesce(json_agg(json_build_object(${candidateJsonFields}) order by a.created_at desc), '[]'::json)
     from (select a.* from appeals a
       where ${b}.d_lat is not null and a.category_code = ${b}.category_code and a.status not in ('closed', 'merged')
         and a.lat between ${b}.lat - ${b}.d_lat and ${b}.lat + ${b}.d_lat and a.lon between ${b}.lon - ${b}.d_lon and ${b}.lon + ${b}.d_lon
@@ -196,20 +204,7 @@ export async function findProbableDuplicates(db: Executor, appeal: AppealRow, le
   // Without a pin: the same territory (a grid, or the community an address named).
   const since = new Date(appeal.createdAt.getTime() - rule.windowDays * 86_400_000);
   const rows = await db
-    .select({
-      id: appeals.id,
-      code: appeals.code,
-      text: appeals.text,
-      lat: appeals.lat,
-      lon: appeals.lon,
-      createdAt: appeals.createdAt,
-      parentId: appeals.parentId,
-      status: appeals.status,
-      urgency: appeals.urgency,
-      territoryPath: appeals.territoryPath,
-      leadOrgId: appeals.leadOrgId,
-      dispatchOrgId: appeals.dispatchOrgId,
-    })
+    .select(candidateColumns)
     .from(appeals)
     .where(
       and(

@@ -10,7 +10,7 @@ import { authorize, requireActor, scopesFor } from '../../policy/index.ts';
 import { recordEvent } from '../events/events.service.ts';
 import { governmentTypes } from '../organisations/organisation-types.ts';
 import { findTerritoryByCode } from '../territories/territories.repository.ts';
-import { bumpCatalogueVersion } from './catalogue.ts';
+import { bumpCatalogueVersion, catalogueChanged } from './catalogue.ts';
 
 const levels = ['community', 'street', 'district', 'city'] as const;
 
@@ -59,13 +59,15 @@ export const catalogueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!scopesFor(request.actor, 'category.manage').some((p) => !p.includes('.'))) throw new AppError('forbidden', 'Only city administrators edit categories.');
       const body = request.body;
       if (body.deptType && !governmentTypes.includes(body.deptType)) throw invalid('/deptType', `One of: ${governmentTypes.join(', ')}.`);
-      return db.transaction(async (tx) => {
+      const updated = await db.transaction(async (tx) => {
         const [row] = await tx.update(categories).set({ ...body, updatedAt: request.ctx().now }).where(eq(categories.code, request.params.code)).returning();
         if (!row) throw notFound('Category');
         await bumpCatalogueVersion(tx);
         await recordEvent(tx, request.ctx(), { action: 'category.updated', subjectType: 'category', subjectId: row.code, data: { ...body } });
         return row;
       });
+      catalogueChanged();
+      return updated;
     },
   );
 
@@ -104,6 +106,7 @@ export const catalogueRoutes: FastifyPluginAsyncTypebox = async (app) => {
         await recordEvent(tx, ctx, { action: 'routing_rule.created', subjectType: 'routing_rule', subjectId: row!.id, territoryPath: territory.path, data: { ...body } });
         return row!;
       });
+      catalogueChanged();
       return reply.status(201).send(rule);
     },
   );
@@ -121,6 +124,7 @@ export const catalogueRoutes: FastifyPluginAsyncTypebox = async (app) => {
         await bumpCatalogueVersion(tx);
         await recordEvent(tx, ctx, { action: 'routing_rule.removed', subjectType: 'routing_rule', subjectId: rule.id, territoryPath: rule.territoryPath });
       });
+      catalogueChanged();
       return reply.status(204).send(null);
     },
   );

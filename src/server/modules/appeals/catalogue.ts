@@ -4,7 +4,7 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Db, Executor } from '../../db/client.ts';
 import { categories, routingRules } from '../../db/schema.ts';
-import { bumpVersion, readVersion } from '../../db/versions.ts';
+import { VersionWatch } from '../../db/versions.ts';
 import taxonomy from '../../data/taxonomy.json' with { type: 'json' };
 
 export interface Category {
@@ -32,26 +32,15 @@ export interface Catalogue {
   rules: Map<string, RoutingRule[]>;
 }
 
-const versionKey = 'catalogue_version';
-const freshnessMs = 2000;
-const caches = new WeakMap<Db, { catalogue?: Catalogue; version: number; checkedAt: number; generation: number }>();
-/** Changes made by this process are seen at once; other processes' within `freshnessMs`. */
-let generation = 0;
+/** Another process's edit is seen within 2 s, this process's own at once (catalogueChanged). */
+const watch = new VersionWatch('catalogue_version', 2000);
 
-export async function bumpCatalogueVersion(db: Executor): Promise<void> {
-  await bumpVersion(db, versionKey);
-  generation++;
-}
+/** Moves the catalogue's change counter: call it in the transaction that edits categories or rules. */
+export const bumpCatalogueVersion = (db: Executor) => watch.bump(db);
+/** Call it after such an edit has committed: this process reads the catalogue again at once. */
+export const catalogueChanged = () => watch.changed();
 
-export async function loadCatalogue(db: Db, now = Date.now()): Promise<Catalogue> {
-  let entry = caches.get(db);
-  if (!entry) caches.set(db, (entry = { version: -1, checkedAt: 0, generation }));
-  if (entry.catalogue && entry.generation === generation && now - entry.checkedAt < freshnessMs) return entry.catalogue;
-  entry.generation = generation;
-  const version = await readVersion(db, versionKey);
-  entry.checkedAt = now;
-  if (entry.catalogue && version === entry.version) return entry.catalogue;
-  // Read after the version, so a change committed in between is caught by the next check.
+const catalogueOf = watch.cache(async (db: Db): Promise<Catalogue> => {
   const [cats, rules] = await Promise.all([
     db.select().from(categories).orderBy(asc(categories.sort)),
     db.select().from(routingRules).where(eq(routingRules.active, true)),
@@ -62,13 +51,13 @@ export async function loadCatalogue(db: Db, now = Date.now()): Promise<Catalogue
     list.push({ id: r.id, categoryCode: r.categoryCode, territoryPath: r.territoryPath, level: r.level, deptType: r.deptType });
     byCategory.set(r.categoryCode, list);
   }
-  entry.catalogue = { categories: new Map(cats.map((c) => [c.code, c])), rules: byCategory };
-  entry.version = version;
-  return entry.catalogue;
-}
+  return { categories: new Map(cats.map((c) => [c.code, c])), rules: byCategory };
+});
+
+export const loadCatalogue = (db: Db, now = Date.now()): Promise<Catalogue> => catalogueOf(db, { now });
 
 /** Inserts the shipped taxonomy's categories that are missing (administrators' edits stay). */
-export async function seedCategories(db: Executor): Promise<number> {
+export async function seedCategories(db: Db): Promise<number> {
   const rows: (typeof categories.$inferInsert)[] = [];
   taxonomy.categories.forEach((group, g) => {
     rows.push({ code: group.code, parentCode: null, nameZh: group.zh, nameEn: group.en, sort: g * 100 });
@@ -86,6 +75,9 @@ export async function seedCategories(db: Executor): Promise<number> {
     });
   });
   const inserted = await db.insert(categories).values(rows).onConflictDoNothing().returning({ code: categories.code });
-  if (inserted.length > 0) await bumpCatalogueVersion(db);
+  if (inserted.length > 0) {
+    await bumpCatalogueVersion(db);
+    catalogueChanged();
+  }
   return inserted.length;
 }

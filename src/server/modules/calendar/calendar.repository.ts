@@ -2,7 +2,6 @@
 // `calendar_version` (bumped by every change so each process reloads its in-memory calendar) and
 // `calendar_year:<year>` (a year's state: seeded from the shipped file, provisional or confirmed).
 import { and, asc, eq, gte, like, lte, sql } from 'drizzle-orm';
-import { bumpVersion, readVersion } from '../../db/versions.ts';
 import type { Executor } from '../../db/client.ts';
 import { escapeLike } from '../../db/scope.ts';
 import { calendarDays, meta } from '../../db/schema.ts';
@@ -10,7 +9,6 @@ import { calendarDays, meta } from '../../db/schema.ts';
 export type CalendarDayRow = typeof calendarDays.$inferSelect;
 export type CalendarDayInsert = typeof calendarDays.$inferInsert;
 
-const versionKey = 'calendar_version';
 const yearKeyPrefix = 'calendar_year:';
 
 export interface CalendarYearState {
@@ -56,8 +54,6 @@ export async function insertMissingCalendarDays(db: Executor, values: CalendarDa
   return rows.length;
 }
 
-export const readCalendarVersion = (db: Executor) => readVersion(db, versionKey);
-export const bumpCalendarVersion = (db: Executor) => bumpVersion(db, versionKey);
 
 export async function readCalendarYears(db: Executor): Promise<Map<number, CalendarYearState>> {
   const rows = await db

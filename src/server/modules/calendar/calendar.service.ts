@@ -8,17 +8,16 @@
 import { systemContext, type CallContext } from '../../context.ts';
 import type { Db, Executor } from '../../db/client.ts';
 import { invalid, notFound } from '../../errors.ts';
+import { VersionWatch } from '../../db/versions.ts';
 import { recordEvent } from '../events/events.service.ts';
 import { shippedCalendarYears } from './calendar-data.ts';
 import { authorizeCalendarManage } from './calendar.policy.ts';
 import {
-  bumpCalendarVersion,
   deleteCalendarDay,
   findCalendarDay,
   insertCalendarYear,
   insertMissingCalendarDays,
   listCalendarDays,
-  readCalendarVersion,
   readCalendarYear,
   readCalendarYears,
   updateCalendarYear,
@@ -32,61 +31,23 @@ export { WorkCalendar } from './work-calendar.ts';
 
 /** Years an administrator may edit; a guard against typos such as 2206. */
 export const calendarYearRange = { min: 2000, max: 2099 } as const;
-/** How long a process trusts its calendar before asking whether another process changed it. */
-const freshnessMs = 2000;
-
 // ---- the in-memory calendar -------------------------------------------------------------
 
-interface CacheEntry {
-  calendar: WorkCalendar | undefined;
-  version: number;
-  checkedAt: number;
-  /** Bumped by local changes, so a load that started before one does not count as fresh. */
-  generation: number;
-  loading: Promise<WorkCalendar> | undefined;
-}
-
-const cache = new WeakMap<Db, CacheEntry>();
-
 /**
- * The working-day calendar, cached per database in this process. It costs nothing while fresh
- * (2 s); then one small query checks meta.calendar_version and the calendar is rebuilt only
- * when some process changed it. Changes made in this process are seen at once.
+ * A process trusts its calendar for 2 s, then one small query checks meta.calendar_version and
+ * the calendar is rebuilt only when some process changed it. Changes made in this process are
+ * seen at once (calendarChanged, after commit).
  */
-export async function loadCalendar(db: Db, options: { fresh?: boolean } = {}): Promise<WorkCalendar> {
-  let entry = cache.get(db);
-  if (!entry) {
-    entry = { calendar: undefined, version: -1, checkedAt: 0, generation: 0, loading: undefined };
-    cache.set(db, entry);
-  }
-  if (entry.calendar && !options.fresh && Date.now() - entry.checkedAt < freshnessMs) return entry.calendar;
-  const e = entry;
-  e.loading ??= refresh(db, e).finally(() => {
-    e.loading = undefined;
-  });
-  return e.loading;
-}
+const watch = new VersionWatch('calendar_version', 2000);
+const calendarChanged = () => watch.changed();
 
-async function refresh(db: Db, e: CacheEntry): Promise<WorkCalendar> {
-  const generation = e.generation;
-  const version = await readCalendarVersion(db);
-  if (!e.calendar || version !== e.version || generation !== e.generation) {
-    const [rows, years] = await Promise.all([listCalendarDays(db), readCalendarYears(db)]);
-    e.calendar = new WorkCalendar(effectiveDays(rows, years));
-    e.version = version;
-  }
-  e.checkedAt = generation === e.generation ? Date.now() : 0;
-  return e.calendar;
-}
+const calendarOf = watch.cache(async (db: Db) => {
+  const [rows, years] = await Promise.all([listCalendarDays(db), readCalendarYears(db)]);
+  return new WorkCalendar(effectiveDays(rows, years));
+});
 
-/** Makes this process's next loadCalendar read the database again. */
-function forgetCalendar(db: Db): void {
-  const entry = cache.get(db);
-  if (entry) {
-    entry.generation++;
-    entry.checkedAt = 0;
-  }
-}
+/** The working-day calendar, cached per database in this process; `fresh` checks the counter now. */
+export const loadCalendar = (db: Db, options: { fresh?: boolean } = {}): Promise<WorkCalendar> => calendarOf(db, { force: options.fresh });
 
 /** Table rows, plus the shipped days of years not yet seeded (a row wins over a shipped day). */
 function effectiveDays(rows: CalendarDayRow[], seeded: ReadonlyMap<number, unknown>): CalendarDayEntry[] {
@@ -118,12 +79,12 @@ export async function seedCalendar(db: Db, ctx: CallContext = systemContext()): 
       days += seeded;
     }
     if (years.length > 0) {
-      await bumpCalendarVersion(tx);
+      await watch.bump(tx);
       await recordEvent(tx, ctx, { action: 'calendar.seeded', subjectType: 'calendar', data: { years, days } });
     }
     return { years, days };
   });
-  if (result.years.length > 0) forgetCalendar(db);
+  if (result.years.length > 0) calendarChanged();
   return result;
 }
 
@@ -211,7 +172,7 @@ export async function setCalendarDay(db: Db, ctx: CallContext, input: SetCalenda
     await ensureYearSeeded(tx, year, ctx.now);
     const before = await findCalendarDay(tx, input.date);
     const saved = await upsertCalendarDay(tx, { date: input.date, kind: input.kind, nameZh: input.nameZh, nameEn: input.nameEn ?? null, updatedAt: ctx.now });
-    await bumpCalendarVersion(tx);
+    await watch.bump(tx);
     await recordEvent(tx, ctx, {
       action: 'calendar.day_set',
       subjectType: 'calendar_day',
@@ -223,7 +184,7 @@ export async function setCalendarDay(db: Db, ctx: CallContext, input: SetCalenda
     });
     return saved;
   });
-  forgetCalendar(db);
+  calendarChanged();
   return row;
 }
 
@@ -235,7 +196,7 @@ export async function removeCalendarDay(db: Db, ctx: CallContext, date: string):
     await ensureYearSeeded(tx, year, ctx.now);
     const before = await findCalendarDay(tx, date);
     if (!before || !(await deleteCalendarDay(tx, date))) throw notFound(`Calendar day ${date}`);
-    await bumpCalendarVersion(tx);
+    await watch.bump(tx);
     await recordEvent(tx, ctx, {
       action: 'calendar.day_deleted',
       subjectType: 'calendar_day',
@@ -245,7 +206,7 @@ export async function removeCalendarDay(db: Db, ctx: CallContext, date: string):
       data: { date, before: { kind: before.kind, nameZh: before.nameZh, nameEn: before.nameEn } },
     });
   });
-  forgetCalendar(db);
+  calendarChanged();
 }
 
 /** Marks a year confirmed against the State Council notice (provisional: false), or provisional again. */
@@ -259,7 +220,7 @@ export async function setCalendarYearProvisional(db: Db, ctx: CallContext, year:
     const state = (await readCalendarYear(tx, year))!;
     if (state.provisional !== provisional) {
       await updateCalendarYear(tx, year, { ...state, provisional, reviewedAt: ctx.now.toISOString(), reviewedBy: ctx.actor?.accountId ?? null });
-      await bumpCalendarVersion(tx);
+      await watch.bump(tx);
       await recordEvent(tx, ctx, {
         action: provisional ? 'calendar.year_reopened' : 'calendar.year_confirmed',
         subjectType: 'calendar_year',
@@ -272,6 +233,6 @@ export async function setCalendarYearProvisional(db: Db, ctx: CallContext, year:
     }
     return getCalendarYear(tx, year);
   });
-  forgetCalendar(db);
+  calendarChanged();
   return view;
 }

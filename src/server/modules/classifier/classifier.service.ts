@@ -5,7 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { defaultClassifierThreshold } from '../../config.ts';
 import type { Db, Executor } from '../../db/client.ts';
-import { bumpVersion, readVersion } from '../../db/versions.ts';
+import { VersionWatch } from '../../db/versions.ts';
 import { loadCatalogue } from '../appeals/catalogue.ts';
 import { activateVersion, confirmedCases, findActiveVersion, insertActiveVersion, nextVersionNumber, readModelBytes } from './classifier.repository.ts';
 import { readCorpus, taxonomyLeaves } from './corpus.ts';
@@ -37,26 +37,22 @@ export interface Classification {
 
 interface State {
   loaded?: LoadedModel;
+  /** The change counter as it was when `loaded` was found active. */
   counter: number;
-  checkedAt: number;
-  generation: number;
   pending?: Promise<LoadedModel | undefined> | undefined;
   /** The pending refresh trains a first model (seconds). */
   training?: boolean;
   threshold: number;
 }
 
-const versionKey = 'classifier_version';
-const freshnessMs = 2000;
+const watch = new VersionWatch('classifier_version', 2000);
 /** Serialises training and first-use bootstrapping across processes. */
 const trainLock = 0x67_7a_63_6c; // "gzcl"
 const states = new WeakMap<Db, State>();
-/** Bumped when this process changes the active model, so it sees its own change at once. */
-let generation = 0;
 
 function stateOf(db: Db): State {
   let state = states.get(db);
-  if (!state) states.set(db, (state = { counter: -1, checkedAt: 0, generation: -1, threshold: defaultThreshold }));
+  if (!state) states.set(db, (state = { counter: -1, threshold: defaultThreshold }));
   return state;
 }
 
@@ -68,7 +64,7 @@ export function configureClassifier(db: Db, settings: { threshold: number }): vo
 /** Forgets the model held in memory (tests use it to prove a model loads from the database). */
 export function forgetClassifier(db: Db): void {
   const state = states.get(db);
-  if (state) states.set(db, { counter: -1, checkedAt: 0, generation: -1, threshold: state.threshold });
+  if (state) states.set(db, { counter: -1, threshold: state.threshold });
 }
 
 /** The active model: from memory while fresh, else from the database; trained if there is none. */
@@ -83,26 +79,20 @@ export async function storedModel(db: Db, now = Date.now()): Promise<LoadedModel
 
 async function currentModel(db: Db, now: number, train: boolean): Promise<LoadedModel | undefined> {
   const state = stateOf(db);
-  if (state.loaded && state.generation === generation && now - state.checkedAt < freshnessMs) return state.loaded;
+  const counter = await watch.version(db, { now });
+  if (state.loaded && state.counter === counter) return state.loaded;
   if (state.pending) return !train && state.training ? state.loaded : state.pending;
-  if (!train) return refresh(db, state, now, false);
+  if (!train) return refresh(db, state, counter, false);
   state.training = true;
-  state.pending = refresh(db, state, now, true).finally(() => {
+  state.pending = refresh(db, state, counter, true).finally(() => {
     state.pending = undefined;
     state.training = false;
   });
   return state.pending;
 }
 
-async function refresh(db: Db, state: State, now: number, train: boolean): Promise<LoadedModel | undefined> {
-  const seenGeneration = generation;
-  // Read the counter before the row, so a change committed in between is caught next time.
-  const counter = await readVersion(db, versionKey);
-  if (state.loaded && counter === state.counter) {
-    state.checkedAt = now;
-    state.generation = seenGeneration;
-    return state.loaded;
-  }
+/** Finds the active model; `counter` was read before, so a change committed in between is caught by the next look. */
+async function refresh(db: Db, state: State, counter: number, train: boolean): Promise<LoadedModel | undefined> {
   const row = await findActiveVersion(db);
   let loaded: LoadedModel;
   if (row && state.loaded?.version === row.version) {
@@ -117,8 +107,6 @@ async function refresh(db: Db, state: State, now: number, train: boolean): Promi
   }
   state.loaded = loaded;
   state.counter = counter;
-  state.checkedAt = now;
-  state.generation = seenGeneration;
   return loaded;
 }
 
@@ -263,17 +251,17 @@ export async function trainModel(db: Db, options: TrainModelOptions = {}): Promi
     }
     const version = String(await nextVersionNumber(tx));
     const row = await insertActiveVersion(tx, { version, metrics, model: bytes, createdAt: new Date() });
-    await bumpVersion(tx, versionKey);
+    await watch.bump(tx);
     return { row, created: true };
   });
-  generation++;
+  watch.changed();
   if (!stored.created) {
     const existing = await readModelBytes(db, stored.row.id);
     return { model: { version: stored.row.version, classifier: TextClassifier.deserialize(existing!), metrics: stored.row.metrics }, created: false, metrics: stored.row.metrics as ModelMetrics };
   }
   const loaded = { version: stored.row.version, classifier: model, metrics };
-  const state = stateOf(db);
-  Object.assign(state, { loaded, counter: -1, checkedAt: Date.now(), generation });
+  // Kept, so that the next look (which reads the counter: this process changed it) finds it loaded.
+  stateOf(db).loaded = loaded;
   return { model: loaded, created: true, metrics };
 }
 
@@ -282,9 +270,9 @@ export async function activateModelVersion(db: Db, version: string): Promise<boo
   const done = await db.transaction(async (tx) => {
     await lock(tx);
     const row = await activateVersion(tx, version);
-    if (row) await bumpVersion(tx, versionKey);
+    if (row) await watch.bump(tx);
     return Boolean(row);
   });
-  generation++;
+  watch.changed();
   return done;
 }

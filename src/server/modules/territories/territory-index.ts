@@ -7,7 +7,7 @@ import { asc, isNotNull } from 'drizzle-orm';
 import type { MultiPolygon, Polygon, Position } from 'geojson';
 import type { Db, Executor } from '../../db/client.ts';
 import { territories } from '../../db/schema.ts';
-import { bumpVersion, readVersion } from '../../db/versions.ts';
+import { VersionWatch } from '../../db/versions.ts';
 
 export interface TerritorySummary {
   id: string;
@@ -41,17 +41,14 @@ interface Layer {
 
 /** Levels searched, most specific first; a point not in any grid falls back to coarser levels. */
 const searchLevels = ['grid', 'community', 'street', 'district', 'city'] as const;
-const versionKey = 'territory_version';
-/** How long a process trusts its index before asking the database whether territories changed. */
-const freshnessMs = 2000;
+/** A process trusts its index for 2 s before asking the database whether territories changed. */
+const watch = new VersionWatch('territory_version', 2000);
 
-export const bumpTerritoryVersion = (db: Executor) => bumpVersion(db, versionKey);
-const readTerritoryVersion = (db: Executor) => readVersion(db, versionKey);
+export const bumpTerritoryVersion = (db: Executor) => watch.bump(db);
 
 export class TerritoryIndex {
   private layers: Layer[] = [];
   private version = -1;
-  private checkedAt = 0;
   private building: Promise<void> | undefined;
 
   constructor(private readonly db: Db) {}
@@ -70,13 +67,11 @@ export class TerritoryIndex {
 
   /** Rebuilds if another process (or this one) changed territories since the last build. */
   async ensureFresh(now = Date.now()): Promise<void> {
-    if (now - this.checkedAt < freshnessMs) return;
-    this.checkedAt = now;
-    if ((await readTerritoryVersion(this.db)) !== this.version) await this.refresh();
+    if ((await watch.version(this.db, { now })) !== this.version) await this.refresh();
   }
 
   private async build(): Promise<void> {
-    const version = await readTerritoryVersion(this.db);
+    const version = await watch.version(this.db, { force: true });
     const rows = await this.db
       .select({
         id: territories.id,
@@ -117,7 +112,6 @@ export class TerritoryIndex {
     }
     this.layers = layers;
     this.version = version;
-    this.checkedAt = Date.now();
   }
 
   /** The deepest territory containing the point, with its ancestors; null when outside all. */

@@ -72,4 +72,23 @@ describe('batcher', () => {
     await Promise.all([1, 2, 3, 4, 5].map((i) => writer.run(i).then((v) => log.push(`answered ${v}`))));
     assert.deepEqual(log, ['sent 1', 'answered 1', 'sent 2,3', 'sent 4,5', 'answered 2', 'answered 3', 'answered 4', 'answered 5']);
   });
+
+  it('sends the next batch first even when the driver sends on a later tick (as pg-pool hands over a connection)', async () => {
+    const log: string[] = [];
+    const viaDriver = (items: number[]) =>
+      new Promise<number[]>((resolve) => {
+        process.nextTick(() => {
+          log.push(`sent ${items.join(',')}`);
+          setTimeout(() => resolve(items), 5);
+        });
+      });
+    const writer = new Batcher<number, number>({
+      runMany: viaDriver,
+      runOne: async (item) => (await viaDriver([item]))[0]!,
+      maxInFlight: 1,
+      maxBatch: 2,
+    });
+    await Promise.all([1, 2, 3, 4, 5].map((i) => writer.run(i).then((v) => log.push(`answered ${v}`))));
+    assert.deepEqual(log, ['sent 1', 'answered 1', 'sent 2,3', 'sent 4,5', 'answered 2', 'answered 3', 'answered 4', 'answered 5']);
+  });
 });

@@ -61,9 +61,12 @@ export class Batcher<I, O> {
       }
       if (outputs) {
         // The next batch goes to the database first, then the callers carry on: their
-        // continuations (answers, the next requests) run while the database works.
+        // continuations (answers, the next requests) run while the database works. The driver
+        // sends the next batch only once it has a connection, handed over on a later tick, after
+        // every promise continuation queued before: callers answered at once held it back by
+        // 0.6 ms a batch (measured at 32 clients), so they are answered after it (setImmediate).
         release();
-        batch.forEach((p, i) => p.resolve(outputs[i]!));
+        setImmediate(() => batch.forEach((p, i) => p.resolve(outputs[i]!)));
         return;
       }
     }

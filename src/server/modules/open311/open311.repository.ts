@@ -4,7 +4,6 @@
 import { and, asc, desc, eq, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Executor } from '../../db/client.ts';
 import { appeals, categories, events } from '../../db/schema.ts';
-import type { AppealRow } from '../appeals/appeals.repository.ts';
 
 /** The service code shown for cases that have no category yet. */
 export const unclassified = 'unclassified';
@@ -21,10 +20,41 @@ export interface RequestFilter {
   offset: number;
 }
 
-export async function findRequests(db: Executor, f: RequestFilter): Promise<AppealRow[]> {
+/**
+ * The columns the Open311 view of a case shows (open311.service's presentRequests), and no
+ * more: a page holds up to 1,000 cases, and every column of each cost memory and time for
+ * nothing. The media URL is the one a client gave, kept among the case's suggestions.
+ */
+const requestColumns = {
+  id: appeals.id,
+  code: appeals.code,
+  status: appeals.status,
+  text: appeals.text,
+  categoryCode: appeals.categoryCode,
+  leadOrgId: appeals.leadOrgId,
+  parentId: appeals.parentId,
+  territoryPath: appeals.territoryPath,
+  lat: appeals.lat,
+  lon: appeals.lon,
+  replyText: appeals.replyText,
+  resolveDueAt: appeals.resolveDueAt,
+  createdAt: appeals.createdAt,
+  updatedAt: appeals.updatedAt,
+  closedAt: appeals.closedAt,
+  mediaUrl: sql<string | null>`${appeals.suggestions} #>> '{open311,mediaUrl}'`,
+};
+
+export type RequestRow = Awaited<ReturnType<typeof findRequests>>[number];
+
+export async function findRequestByCode(db: Executor, code: string): Promise<RequestRow | undefined> {
+  const [row] = await db.select(requestColumns).from(appeals).where(eq(appeals.code, code));
+  return row;
+}
+
+export async function findRequests(db: Executor, f: RequestFilter) {
   if (f.codes) {
     if (f.codes.length === 0) return [];
-    return db.select().from(appeals).where(inArray(appeals.code, f.codes)).orderBy(desc(appeals.createdAt), asc(appeals.id)).limit(f.limit).offset(f.offset);
+    return db.select(requestColumns).from(appeals).where(inArray(appeals.code, f.codes)).orderBy(desc(appeals.createdAt), asc(appeals.id)).limit(f.limit).offset(f.offset);
   }
   const where: (SQL | undefined)[] = [
     gte(appeals.createdAt, f.from),
@@ -39,7 +69,7 @@ export async function findRequests(db: Executor, f: RequestFilter): Promise<Appe
     f.statuses ? inArray(appeals.status, [...f.statuses]) : undefined,
   ];
   return db
-    .select()
+    .select(requestColumns)
     .from(appeals)
     .where(and(...where))
     .orderBy(desc(appeals.createdAt), asc(appeals.id))

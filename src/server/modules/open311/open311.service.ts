@@ -19,11 +19,11 @@ import { formatCalendarDate, shanghaiDay } from '../calendar/work-calendar.ts';
 import type { TerritoryIndex } from '../territories/territory-index.ts';
 import { publicPlaceNames, publicPlaceCodes } from '../territories/territories.repository.ts';
 import { openStatuses, isValidTrackingCode, type AppealStatus, type Urgency } from '../appeals/appeal-rules.ts';
-import { organisationNames, type AppealRow } from '../appeals/appeals.repository.ts';
+import { organisationNames } from '../appeals/appeals.repository.ts';
 import { loadCatalogue, type Catalogue, type Category } from '../appeals/catalogue.ts';
 import { submitAppeal } from '../appeals/intake.service.ts';
 import { w3cDateTime, xmlSafe, type Open311Value } from './open311.format.ts';
-import { catalogueChangedAt, findAppealCodes, findRequests, publicTimelines, publicUpdates, unclassified } from './open311.repository.ts';
+import { catalogueChangedAt, findAppealCodes, findRequestByCode, findRequests, publicTimelines, publicUpdates, unclassified, type RequestRow } from './open311.repository.ts';
 
 export const specification = 'http://wiki.open311.org/GeoReport_v2';
 /** The spec's limits: a query spans at most 90 days and returns at most 1,000 requests. */
@@ -346,14 +346,14 @@ const openOrClosed = (status: string): 'open' | 'closed' => (isClosed(status) ? 
 
 const replyStates = ['replied', 'verified', 'closed'];
 
-function statusNotes(a: AppealRow, parentCode: string | null): string {
+function statusNotes(a: Pick<RequestRow, 'status' | 'replyText'>, parentCode: string | null): string {
   const label = statusLabels[a.status as AppealStatus] ?? a.status;
   if (a.status === 'merged') return `${label}: duplicate of ${parentCode ?? 'another request'}`;
   if (replyStates.includes(a.status) && a.replyText) return `${label}: ${maskNumbers(a.replyText)}`;
   return label;
 }
 
-function serviceNotice(a: AppealRow, unit: string | null, parentCode: string | null): string | null {
+function serviceNotice(a: Pick<RequestRow, 'status' | 'resolveDueAt'>, unit: string | null, parentCode: string | null): string | null {
   const due = a.resolveDueAt ? formatCalendarDate(shanghaiDay(a.resolveDueAt)) : null;
   switch (a.status) {
     case 'merged':
@@ -378,18 +378,13 @@ export function maskNumbers(text: string): string {
 
 const round3 = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 1000);
 
-function mediaUrlOfCase(a: AppealRow): string | null {
-  const s = a.suggestions as { open311?: { mediaUrl?: unknown } } | null;
-  return typeof s?.open311?.mediaUrl === 'string' ? s.open311.mediaUrl : null;
-}
-
 function noteOf(e: { at: Date; action: string; note: string | null }): Note {
   const label = actionLabels[e.action] ?? e.action.replace(/^appeal\./, '');
   return { datetime: w3cDateTime(e.at), description: e.note ? `${label}: ${maskNumbers(e.note)}` : label, type: e.action.replace(/^appeal\./, '') };
 }
 
 /** The public Open311 view of cases, with names read in a few batched queries. */
-export async function presentRequests(db: Db, rows: AppealRow[], options: { extensions?: boolean } = {}): Promise<Open311Request[]> {
+export async function presentRequests(db: Db, rows: RequestRow[], options: { extensions?: boolean } = {}): Promise<Open311Request[]> {
   if (rows.length === 0) return [];
   const catalogue = await loadCatalogue(db);
   // The place: city … community, never the grid or building, never the reporter's address.
@@ -423,7 +418,7 @@ export async function presentRequests(db: Db, rows: AppealRow[], options: { exte
       zipcode: null,
       lat: round3(a.lat),
       long: round3(a.lon),
-      media_url: mediaUrlOfCase(a),
+      media_url: a.mediaUrl,
     };
     if (options.extensions) request.notes = notes.get(a.id) ?? [];
     return request;
@@ -487,7 +482,7 @@ function paging(q: { page?: number | undefined; page_size?: number | undefined }
 export async function getRequests(db: Db, q: RequestsQuery, now: Date): Promise<Open311Request[]> {
   const { limit, offset } = paging(q);
   const ids = list(q.service_request_id);
-  let rows: AppealRow[];
+  let rows: RequestRow[];
   if (ids) {
     // service_request_id overrides every other argument.
     if (ids.length > maxPageSize) throw invalid('/service_request_id', `At most ${maxPageSize} service_request_id at once.`);
@@ -506,7 +501,7 @@ export async function getRequests(db: Db, q: RequestsQuery, now: Date): Promise<
 
 export async function getRequest(db: Db, id: string, extensions: string | boolean | undefined): Promise<Open311Request[]> {
   const code = id.replace(/\s/g, '');
-  const [row] = isValidTrackingCode(code) ? await db.select().from(appeals).where(eq(appeals.code, code)) : [];
+  const row = isValidTrackingCode(code) ? await findRequestByCode(db, code) : undefined;
   if (!row) throw notFound(`Service request ${id}`);
   return presentRequests(db, [row], { extensions: wantsExtensions(extensions) });
 }

@@ -201,6 +201,10 @@ describe('open311 GeoReport v2', () => {
       const [row] = await t.db.select().from(appeals).where(eq(appeals.code, created!.service_request_id));
       assert.equal(row!.contactPhone, '13800138000');
       assert.equal(row!.lat, pins.c1.lat);
+      // Read back through Open311: the client's media URL, no contact details.
+      const [shown] = (await get(`/requests/${created!.service_request_id}.json`)).json();
+      assert.equal(shown.media_url, 'https://img.example.org/report/1.jpg');
+      assert.ok(!JSON.stringify(shown).includes('13800138000') && !JSON.stringify(shown).includes('张'));
     });
 
     it('answers in XML, places an address and takes the attributes', async () => {
